@@ -1,0 +1,172 @@
+// Transaction-set specs: the data the validator checks a set against.
+//
+// Specs are text files under src/edi/x12/specs/ (format in specs/README.md), embedded into the
+// library at build time; SpecRegistry::Embedded() parses them once. A *dictionary* file defines,
+// per X12 version, data elements (reference number, type AN/ID/Nn/R/DT/TM, min/max length),
+// code lists (closed = complete, open = known-incomplete), composites and segments (element
+// order, M/O/X requirement, repeats, syntax rules P/R/E/C/L). A *set* file gives the segment
+// order of one transaction set: segments and nested loops with requirement and maximum use.
+//
+// Guarantees: Load() rejects a spec that is inconsistent (unknown element, segment or version,
+// a loop whose first entry is not a segment, positions out of order) with an error naming the
+// file and line; a registry that loaded is fully resolved: every reference is an index, so
+// validation does no name lookups. Spec data never contains business meaning beyond X12's own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace crossdock::x12 {
+
+enum class DataType : uint8_t { kAN, kID, kN, kR, kDT, kTM, kB };
+enum class Usage : uint8_t { kMandatory, kOptional, kConditional };
+const char* DataTypeName(DataType t);
+
+struct CodeList {
+  bool closed = true;              // false: the list is known to be incomplete
+  std::vector<std::string> codes;  // sorted, unique
+  // Codes of up to 7 characters packed with their length into integers, sorted: the lookup the
+  // validator does for every coded element compares integers, not strings.
+  std::vector<uint64_t> keys;
+  // Open-addressing table over `keys` (power-of-two size, 0 = empty slot).
+  std::vector<uint64_t> table;
+  bool Contains(std::string_view v) const;
+};
+
+struct ElementDef {
+  uint16_t ref = 0;  // X12 data element reference number (AK402)
+  DataType type = DataType::kAN;
+  uint8_t decimals = 0;  // implied decimals for Nn
+  uint16_t min_len = 1;
+  uint16_t max_len = 1;
+  int32_t codes = -1;  // index into Dictionary::code_lists, -1 = none
+  std::string name;
+};
+
+struct ElementUse {
+  Usage usage = Usage::kOptional;
+  bool composite = false;
+  uint32_t def = 0;  // index into elements or composites
+  uint16_t repeat = 1;
+  int32_t codes = -1;  // overrides the element's code list when >= 0
+};
+
+// X12 syntax notes: P paired, R at least one, E at most one, C if first then all others,
+// L if first then at least one other.
+struct SyntaxRule {
+  char kind = 'P';
+  uint8_t lowest = 0;              // smallest position: a rule past the last element is moot
+  std::vector<uint8_t> positions;  // 1-based
+};
+
+struct CompositeDef {
+  std::string id;
+  std::string name;
+  std::vector<ElementUse> components;
+  std::vector<SyntaxRule> rules;
+};
+
+struct SegmentDef {
+  std::string tag;
+  std::string name;
+  bool open = false;            // elements not described: any content accepted
+  uint16_t last_mandatory = 0;  // position of the last mandatory element (0 = none)
+  std::vector<ElementUse> elements;
+  std::vector<SyntaxRule> rules;
+};
+
+class Dictionary {
+ public:
+  std::string version;
+  std::vector<ElementDef> elements;
+  std::vector<CompositeDef> composites;
+  std::vector<SegmentDef> segments;
+  std::vector<CodeList> code_lists;
+
+  const ElementDef* FindElement(uint16_t ref) const;
+  const SegmentDef* FindSegment(std::string_view tag) const;
+  int32_t FindSegmentIndex(std::string_view tag) const;
+};
+
+inline uint32_t TagKey(std::string_view tag) {
+  uint32_t k = 0;
+  for (size_t i = 0; i < tag.size() && i < 4; ++i) {
+    k = (k << 8) | static_cast<unsigned char>(tag[i]);
+  }
+  return k;
+}
+
+struct StructNode {
+  enum class Kind : uint8_t { kSegment, kLoop };
+  Kind kind = Kind::kSegment;
+  uint32_t segment = 0;  // segment definition (for a loop: its first segment)
+  uint32_t tag_key = 0;  // TagKey of that segment
+  Usage usage = Usage::kOptional;
+  uint32_t max_use = 1;              // 0 = unbounded (">1")
+  std::string loop_id;               // loops: identifier reported in AK303
+  bool hl = false;                   // loops: an HL hierarchy (856); HL01/HL02 are checked
+  std::vector<StructNode> children;  // loops: children[0] is the first segment
+  std::vector<uint32_t> mandatory;   // loops: indices of the mandatory children
+  // Loops: (tag key, child index) sorted, so the validator finds "the next child with this
+  // tag at or after position p" by binary search instead of a scan.
+  std::vector<std::pair<uint32_t, uint32_t>> by_tag;
+  // The first child with tag `key` at index >= from, or UINT32_MAX.
+  uint32_t FindChild(uint32_t key, uint32_t from) const;
+  uint32_t line = 0;
+};
+
+class SpecRegistry;
+
+struct SetSpec {
+  std::string id;                // "850"
+  std::string version;           // "004010"
+  std::string functional_group;  // "PO"
+  std::string name;
+  std::string source;  // spec file it came from
+  StructNode root;     // a pseudo-loop holding the top-level entries, ST first
+  const Dictionary* dict = nullptr;
+};
+
+struct EmbeddedSpecFile {
+  const char* path;
+  const char* text;
+};
+// Generated at build time from specs/ (x12_specs_embedded.cpp).
+const std::vector<EmbeddedSpecFile>& EmbeddedSpecFiles();
+
+class SpecRegistry {
+ public:
+  SpecRegistry();
+  ~SpecRegistry();
+  SpecRegistry(SpecRegistry&&) noexcept;
+  SpecRegistry& operator=(SpecRegistry&&) noexcept;
+
+  // files: (path, text) pairs in any order.
+  static Result<SpecRegistry> Load(const std::vector<std::pair<std::string, std::string>>& files);
+  static Result<SpecRegistry> LoadEmbedded();
+  // The embedded specs, parsed once. Empty if they failed to load (a unit test guards that).
+  static const SpecRegistry& Embedded();
+
+  struct Match {
+    const SetSpec* spec = nullptr;
+    bool exact = false;  // false: a spec of a nearby version of the same release was used
+  };
+  // `version` is GS08 (e.g. "004010VICS", "005010X222A1"); its first six characters pick the
+  // release. Falls back to the closest lower release with the same major version.
+  Match Find(std::string_view set_id, std::string_view version) const;
+  const Dictionary* dictionary(std::string_view version) const;
+  std::vector<const SetSpec*> sets() const;
+  size_t size() const { return sets_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<Dictionary>> dicts_;
+  std::vector<std::unique_ptr<SetSpec>> sets_;
+};
+
+}  // namespace crossdock::x12
