@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"
+# A fixed seed by default, so a CI run explores what the same run explored here; FUZZ_SEED=0 lets
+# libFuzzer pick one (use that when hunting).
+seed="${FUZZ_SEED:-1}"
 found=0
 for bin in build/fuzz/fuzz/*/fuzz_*; do
   [ -x "$bin" ] || continue
@@ -15,7 +18,7 @@ for bin in build/fuzz/fuzz/*/fuzz_*; do
   work="build/fuzz/corpus-$name"
   mkdir -p "$work"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$work"/ 2>/dev/null || true
-  echo "fuzzing $name for ${secs}s"
-  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>&1 | tail -15
+  echo "fuzzing $name for ${secs}s (seed $seed)"
+  "$bin" -seed="$seed" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>&1 | tail -15
 done
 if [ "$found" = 0 ]; then echo "no fuzz targets were built" >&2; exit 1; fi

@@ -8,6 +8,9 @@
 // date, ship-notice quantity in transit) so answers have future buckets and promise dates.
 //
 // SKU ids are <prefix><n zero-padded to --sku-width>, n = 1..--skus; warehouses WH-01..WH-NN.
+// On hand and reserved are pseudo-random (0..499, 0..39) unless --on-hand fixes on hand for every
+// cell with nothing reserved; --short-every K --short-on-hand Q then gives every K-th SKU only Q
+// per warehouse (the order benchmark, bench/orders, makes demand exceed stock on those).
 // Prints one JSON line (counts, seconds) on stdout.
 #include <sqlite3.h>
 
@@ -59,7 +62,11 @@ void Usage(FILE* f) {
                "  --sku-width W     zero-pad the SKU number to W digits (default 6)\n"
                "  --on-order-pct P  cells with open PO supply, percent (default 25)\n"
                "  --in-transit-pct P cells with in-transit supply, percent (default 10)\n"
-               "  --batch N         rows per transaction (default 200000)\n");
+               "  --batch N         rows per transaction (default 200000)\n"
+               "  --on-hand Q       every cell has Q on hand and nothing reserved (default:\n"
+               "                    pseudo-random on hand and reservations)\n"
+               "  --short-every K   with --on-hand: SKUs whose number is a multiple of K ...\n"
+               "  --short-on-hand Q ... have Q on hand per warehouse instead\n");
 }
 
 }  // namespace
@@ -68,6 +75,7 @@ int main(int argc, char** argv) {
   std::string db_path, prefix = "SKU-";
   int64_t skus = 100000, warehouses = 10, batch = 200000;
   int width = 6, on_order_pct = 25, in_transit_pct = 10;
+  int64_t fixed_on_hand = -1, short_every = 0, short_on_hand = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> const char* {
@@ -93,6 +101,12 @@ int main(int argc, char** argv) {
       in_transit_pct = std::atoi(next());
     } else if (a == "--batch") {
       batch = std::atoll(next());
+    } else if (a == "--on-hand") {
+      fixed_on_hand = std::atoll(next());
+    } else if (a == "--short-every") {
+      short_every = std::atoll(next());
+    } else if (a == "--short-on-hand") {
+      short_on_hand = std::atoll(next());
     } else if (a == "-h" || a == "--help") {
       Usage(stdout);
       return 0;
@@ -102,7 +116,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (db_path.empty() || skus < 1 || warehouses < 1 || warehouses > 99 || batch < 1) {
+  if (db_path.empty() || skus < 1 || warehouses < 1 || warehouses > 99 || batch < 1 ||
+      short_every < 0 || short_on_hand < 0 || (short_every > 0 && fixed_on_hand < 0)) {
     Usage(stderr);
     return 2;
   }
@@ -170,13 +185,22 @@ int main(int argc, char** argv) {
     for (int64_t w = 1; w <= warehouses; ++w) {
       std::snprintf(wh, sizeof(wh), "WH-%02" PRId64, w);
       const uint64_t h = Mix(static_cast<uint64_t>(n) * 131 + static_cast<uint64_t>(w));
-      std::snprintf(qty, sizeof(qty), "%" PRIu64, h % 500);
+      if (fixed_on_hand >= 0) {
+        const bool is_short = short_every > 0 && n % short_every == 0;
+        std::snprintf(qty, sizeof(qty), "%" PRId64, is_short ? short_on_hand : fixed_on_hand);
+      } else {
+        std::snprintf(qty, sizeof(qty), "%" PRIu64, h % 500);
+      }
       sqlite3_bind_text(pos, 1, sku, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(pos, 2, wh, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(pos, 3, qty, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64(pos, 4, now_ms - static_cast<int64_t>((h >> 8) % 3'600'000));
       sqlite3_bind_text(pos, 5, source.c_str(), -1, SQLITE_STATIC);
-      std::snprintf(qty, sizeof(qty), "%" PRIu64, (h >> 16) % 40);
+      if (fixed_on_hand >= 0) {
+        std::snprintf(qty, sizeof(qty), "0");
+      } else {
+        std::snprintf(qty, sizeof(qty), "%" PRIu64, (h >> 16) % 40);
+      }
       sqlite3_bind_text(pos, 6, qty, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64(pos, 7, now_ms - static_cast<int64_t>((h >> 24) % 3'600'000));
       if (!step(pos)) return 1;

@@ -5,7 +5,10 @@
 // differs per request (run id, connection and sequence number are embedded) with a unique
 // Idempotency-Key; GET mode sends plain GETs. With --url-template the request path differs per
 // request: every {rand:N} in it becomes a uniform random integer in [1, N] ({rand:N:W} zero-pads
-// it to W digits), from a per-connection generator seeded by --seed. Latency of every measured
+// it to W digits), from a per-connection generator seeded by --seed. With --body-file the POST
+// body is a template instead: {uniq} becomes the request's unique id (the same string as its
+// Idempotency-Key: <run id>-<connection>-<sequence>) and {rand:N[:W]} as in the URL, so every
+// request can carry a distinct business document (bench/orders). Latency of every measured
 // request goes into a log-linear histogram (< 0.8% bucket error). A human summary goes to stderr
 // and one JSON line to stdout.
 //
@@ -127,6 +130,8 @@ struct Options {
   double timeout_s = 10;
   bool templated = false;  // path holds {rand:N} placeholders (--url-template)
   uint64_t seed = 1;
+  std::string body_template;   // --body-file: {uniq} and {rand:N[:W]} placeholders
+  bool body_templated = false;
 };
 
 struct Counters {
@@ -159,7 +164,9 @@ struct RequestTemplate {
   std::vector<size_t> seq_offsets;  // where kSeqDigits digits go
 };
 
-RequestTemplate BuildTemplate(const Options& o, int conn, const std::string& path) {
+// `fixed_body` set (--body-file, expanded): sent as is instead of the generated body.
+RequestTemplate BuildTemplate(const Options& o, int conn, const std::string& path,
+                              const std::string* fixed_body = nullptr) {
   RequestTemplate t;
   const std::string seq_placeholder(kSeqDigits, '0');
   char conn_str[16];
@@ -170,7 +177,9 @@ RequestTemplate BuildTemplate(const Options& o, int conn, const std::string& pat
   const bool post = o.method == "POST" || o.method == "PUT";
   std::string body;
   std::vector<size_t> body_offsets;
-  if (post) {
+  if (post && fixed_body) {
+    body = *fixed_body;
+  } else if (post) {
     // {"run":"<id>","conn":"<n>","seq":"<n>","pad":"..."} of exactly body_size bytes.
     body = "{\"run\":\"" + o.run_id + "\",\"conn\":\"" + conn_str + "\",\"seq\":\"";
     body_offsets.push_back(body.size());
@@ -182,6 +191,8 @@ RequestTemplate BuildTemplate(const Options& o, int conn, const std::string& pat
       for (size_t i = 0; i < pad; ++i) body.push_back(static_cast<char>('a' + i % 26));
     }
     body += tail;
+  }
+  if (post) {
     if (o.idempotency) {
       head += "Idempotency-Key: " + o.run_id + "-" + conn_str + "-";
       t.seq_offsets.push_back(head.size());
@@ -195,17 +206,28 @@ RequestTemplate BuildTemplate(const Options& o, int conn, const std::string& pat
   return t;
 }
 
-// A --url-template path split into literal text and {rand:N[:W]} placeholders.
+// A --url-template path (or --body-file body) split into literal text, {rand:N[:W]} and {uniq}
+// placeholders.
 struct PathPiece {
-  std::string text;  // literal (when max == 0)
+  std::string text;  // literal (when max == 0 and !uniq)
   uint64_t max = 0;  // placeholder: uniform in [1, max]
   int width = 0;     // zero-pad to this many digits
+  bool uniq = false;  // placeholder: the request's unique id
 };
 
 bool ParsePathTemplate(const std::string& path, std::vector<PathPiece>* out, std::string* err) {
   size_t pos = 0;
   while (pos < path.size()) {
     const size_t open = path.find("{rand:", pos);
+    const size_t uniq = path.find("{uniq}", pos);
+    if (uniq != std::string::npos && (open == std::string::npos || uniq < open)) {
+      if (uniq > pos) out->push_back({path.substr(pos, uniq - pos), 0, 0});
+      PathPiece u;
+      u.uniq = true;
+      out->push_back(u);
+      pos = uniq + 6;
+      continue;
+    }
     if (open == std::string::npos) {
       out->push_back({path.substr(pos), 0, 0});
       break;
@@ -250,11 +272,16 @@ uint64_t NextRandom(uint64_t* state) {
   return x * 0x2545F4914F6CDD1Dull;
 }
 
-std::string ExpandPath(const std::vector<PathPiece>& pieces, uint64_t* rng) {
+std::string ExpandPath(const std::vector<PathPiece>& pieces, uint64_t* rng,
+                       const std::string& uniq = {}) {
   std::string out;
   out.reserve(128);
   char digits[32];
   for (const auto& p : pieces) {
+    if (p.uniq) {
+      out += uniq;
+      continue;
+    }
     if (p.max == 0) {
       out += p.text;
       continue;
@@ -377,6 +404,7 @@ int ParseResponse(std::string_view buf, ParseOut* out) {
 struct Shared {
   Options opts;
   std::vector<PathPiece> path_pieces;  // --url-template
+  std::vector<PathPiece> body_pieces;  // --body-file
   sockaddr_in addr{};
   uint64_t t_start = 0;    // warm-up starts
   uint64_t t_measure = 0;  // measured window starts
@@ -499,7 +527,19 @@ class Worker {
       return;
     }
     ++c.seq;
-    if (o.templated) c.tmpl = BuildTemplate(o, c.id, ExpandPath(s_->path_pieces, &c.rng));
+    if (o.templated || o.body_templated) {
+      char b[64];
+      std::snprintf(b, sizeof(b), "-%0*d-%0*" PRIu64, kConnDigits, c.id, kSeqDigits, c.seq);
+      const std::string uniq = o.run_id + b;
+      const std::string path =
+          o.templated ? ExpandPath(s_->path_pieces, &c.rng, uniq) : o.path;
+      if (o.body_templated) {
+        const std::string body = ExpandPath(s_->body_pieces, &c.rng, uniq);
+        c.tmpl = BuildTemplate(o, c.id, path, &body);
+      } else {
+        c.tmpl = BuildTemplate(o, c.id, path);
+      }
+    }
     for (size_t off : c.tmpl.seq_offsets) PutDigits(&c.tmpl.bytes[off], kSeqDigits, c.seq);
     c.busy = true;
     c.measured = measured;
@@ -641,6 +681,9 @@ void Usage(FILE* f) {
                "  -w, --warmup SEC         warm-up before measuring (default 2)\n"
                "  -n, --requests N         measure exactly N requests instead of a duration\n"
                "  --body-size BYTES        POST body size (default 1024)\n"
+               "  --body-file PATH         POST this body template instead: {uniq} -> the\n"
+               "                           request's unique id (= its Idempotency-Key),\n"
+               "                           {rand:N[:W]} as in --url-template\n"
                "  --no-idempotency-key     POST without an Idempotency-Key header\n"
                "  --run-id ID              prefix making bodies and keys unique (default random)\n"
                "  --label TEXT             copied into the JSON line\n"
@@ -721,6 +764,22 @@ int main(int argc, char** argv) {
       o.requests = std::strtoull(next("--requests"), nullptr, 10);
     } else if (a == "--body-size") {
       o.body_size = std::atoi(next("--body-size"));
+    } else if (a == "--body-file") {
+      const char* file = next("--body-file");
+      FILE* f = std::fopen(file, "rb");
+      if (!f) {
+        std::fprintf(stderr, "bench_loadgen: cannot read %s: %s\n", file, std::strerror(errno));
+        return 2;
+      }
+      char buf[4096];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) o.body_template.append(buf, n);
+      std::fclose(f);
+      while (!o.body_template.empty() &&
+             (o.body_template.back() == '\n' || o.body_template.back() == '\r')) {
+        o.body_template.pop_back();
+      }
+      o.body_templated = true;
     } else if (a == "--no-idempotency-key") {
       o.idempotency = false;
     } else if (a == "--run-id") {
@@ -750,6 +809,15 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::vector<PathPiece> body_pieces;
+  if (o.body_templated) {
+    std::string err;
+    if (!ParsePathTemplate(o.body_template, &body_pieces, &err)) {
+      std::fprintf(stderr, "bench_loadgen: --body-file: %s\n", err.c_str());
+      return 2;
+    }
+    o.body_size = static_cast<int>(o.body_template.size());  // reported: the template's size
+  }
   if (o.connections < 1 || o.threads < 1 || o.duration_s <= 0 || o.warmup_s < 0 ||
       o.body_size < 0 || o.timeout_s <= 0) {
     std::fprintf(stderr,
@@ -769,6 +837,7 @@ int main(int argc, char** argv) {
   Shared s;
   s.opts = o;
   s.path_pieces = std::move(pieces);
+  s.body_pieces = std::move(body_pieces);
   s.addr.sin_family = AF_INET;
   s.addr.sin_port = htons(static_cast<uint16_t>(o.port));
   if (inet_pton(AF_INET, o.host.c_str(), &s.addr.sin_addr) != 1) {

@@ -56,10 +56,11 @@ SEED_START=$(date +%s.%N)
 SEED_S=$(python3 -c "print(round($(date +%s.%N) - $SEED_START, 1))")
 DB_MB=$(du -sm "$TMP/data" | cut -f1)
 
+HUB_START=$(date +%s.%N)
 "$CROSSDOCK" serve --config "$TMP/cfg" --data "$TMP/data" > "$TMP/hub.log" 2>&1 &
 HUB_PID=$!
 
-python3 - "$PORT" "$TOKEN" "$REPEAT" "$MESSAGES" "$SEED_S" "$DB_MB" "${RESULTS_JSON:-}" <<'PY'
+python3 - "$PORT" "$TOKEN" "$REPEAT" "$MESSAGES" "$SEED_S" "$DB_MB" "${RESULTS_JSON:-}" "$HUB_START" <<'PY'
 import json, statistics, sys, time, urllib.request
 port, token, repeat, messages, seed_s, db_mb, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 base = f"http://127.0.0.1:{port}"
@@ -71,7 +72,8 @@ def get(path, auth=True):
         body = r.read()
     return (time.perf_counter() - t) * 1000, body
 
-t0 = time.perf_counter()
+# Start-up figures count from the moment the hub was launched (wall clock), not from here.
+t0 = time.perf_counter() - max(0.0, time.time() - float(sys.argv[8]))
 while True:
     try:
         get("/readyz", auth=False)
@@ -92,8 +94,17 @@ while True:
     time.sleep(0.05)
 replay_ms = (time.perf_counter() - t0) * 1000 - ready_ms
 
-# Ids for the deep calls.
-mid = json.loads(get("/v1/search?q=SO-050001")[1])["items"][0]["message_id"]
+# Ids for the deep calls, from the middle of the day (bench/ops/seed.cpp: message i comes from a
+# customer when i % 10 is 4..7 and carries sales order SO-<i>; from a supplier when i % 10 < 4,
+# with purchase order PO-<i> created when (i / 20) is even and interchange <i, 9 digits>).
+half = messages // 2
+so_key = "SO-%06d" % (half - half % 10 + 4)
+po_i = half - half % 40
+po_key, isa_key = "PO-%06d" % po_i, "%09d" % po_i
+found = json.loads(get("/v1/search?q=" + so_key)[1]).get("items", [])
+if not found:
+    sys.exit(f"ops bench: searching {so_key} found nothing; cannot pick a message for the deep calls")
+mid = found[0]["message_id"]
 calls = [
     ("baseline: GET /healthz", "/healthz"),
     ("dashboard index.html", "/"),
@@ -110,10 +121,10 @@ calls = [
     ("exceptions: open", "/v1/exceptions?status=open&limit=50"),
     ("exceptions: one type", "/v1/exceptions?type=receipt_variance&limit=50"),
     ("dead letters", "/v1/dead-letters?limit=50"),
-    ("search: PO number", "/v1/search?q=PO-050000"),
-    ("search: interchange number", "/v1/search?q=000050000"),
+    ("search: PO number", "/v1/search?q=" + po_key),
+    ("search: interchange number", "/v1/search?q=" + isa_key),
     ("search: SKU (many documents)", "/v1/search?q=SKU-42&limit=50"),
-    ("trace: purchase order", "/v1/trace?aggregate=purchase_order:PO-050000"),
+    ("trace: purchase order", "/v1/trace?aggregate=purchase_order:" + po_key),
     ("trace: message", f"/v1/trace?message_id={mid}"),
 ]
 rows = []

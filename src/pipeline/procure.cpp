@@ -622,6 +622,7 @@ DocumentHook MakeProcureHook(const ProcureContext& ctx) {
       store::WorkSpec w;
       w.step = kPoEventStep;
       w.ordering_key = PoKey(po);
+      w.message_id = canonical_message_id;
       w.payload.reserve(doc_json.size() + 160);
       w.payload += "{\"document\":";
       w.payload += doc_json;

@@ -132,6 +132,13 @@ async function checkOverview(page) {
   }
   await page.waitForSelector('[data-testid="chart-sla"]');
   await page.waitForSelector('[data-testid="alerts"]');
+  // Firing alerts name their rule and scope, as GET /v1/alerts lists them.
+  const alerts = await api('/v1/alerts');
+  check(alerts.status === 200, `GET /v1/alerts answered ${alerts.status}`);
+  const firing = alerts.body.items.flatMap((r) => r.instances.filter((i) => i.state === 'firing').map((i) => r.id));
+  check(firing.length >= 1, 'the seeded dead letters fire an alert');
+  const rows = await page.locator('[data-testid="alert-row"]').allTextContents();
+  for (const id of firing) check(rows.some((t) => t.includes(id)), `firing alert ${id} is listed (rows: ${rows.join(' | ')})`);
   await page.click('[data-testid="range-6h"]');
   await ready(page, 'overview');
   await page.waitForSelector('[data-testid="chart-throughput"] canvas');
@@ -275,6 +282,9 @@ async function main() {
     await page.waitForSelector('[data-testid="login"] [data-testid="error"]:has-text("not valid")');
     await login(page, sc.admin);
     await checkOverview(page);
+    // The range switch re-fetches: the screenshot waits for the tiles and charts to be back.
+    await page.waitForSelector('[data-testid="page-overview"][data-ready="true"] [data-testid="kpi-open-exceptions"]');
+    await page.waitForSelector('[data-testid="chart-throughput"] canvas');
     await shot(page, 'overview');
 
     // Search a PO number; its trace shows the 850 and the 855 and their payloads.

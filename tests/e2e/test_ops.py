@@ -101,7 +101,7 @@ class OpsTest(unittest.TestCase):
         # ...and the 855 that refers to it.
         refs = [h for h in hits if h["kind"] in ("reference", "document") and h.get("ref", {}).get("type") == "purchase_order_ack"]
         self.assertTrue(refs, hits)
-        self.assertEqual(refs[0]["aggregate"]["id"], po)
+        self.assertEqual(refs[0].get("aggregate", {}).get("id"), po, refs)
         # The interchange control number, as sent and without its zeros.
         for q in ("000009301", "9301"):
             ih = [h for h in self.get(f"/v1/search?q={q}")["items"] if h["kind"] == "interchange"]

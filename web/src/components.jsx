@@ -135,8 +135,20 @@ function utcTick(s, incr) {
   return incr >= 86400 ? iso.slice(5, 10) : iso.slice(11, 16);
 }
 
+// uPlot's points filter: the indexes of values with no neighbour on either side.
+function isolatedPoints(u, seriesIdx, show) {
+  if (show) return null;
+  const ys = u.data[seriesIdx];
+  const out = [];
+  for (let i = 0; i < ys.length; i++) {
+    if (ys[i] == null) continue;
+    if ((i === 0 || ys[i - 1] == null) && (i === ys.length - 1 || ys[i + 1] == null)) out.push(i);
+  }
+  return out;
+}
+
 // A time-series chart (uPlot). `data` is [xs (unix seconds), ...ys]; `series` names each y.
-export function TimeChart({ title, series, data, testid, height = 170, fmtValue }) {
+export function TimeChart({ title, series, data, testid, height = 170, fmtValue, yRange }) {
   const box = useRef(null);
   const plot = useRef(null);
   const key = series.map((s) => s.label).join('|');
@@ -148,7 +160,7 @@ export function TimeChart({ title, series, data, testid, height = 170, fmtValue 
       height,
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      scales: yRange ? { x: { time: true }, y: { range: yRange } } : { x: { time: true } },
       // Times are the hub's (UTC), 24-hour; days as MM-DD.
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       axes: [
@@ -166,7 +178,19 @@ export function TimeChart({ title, series, data, testid, height = 170, fmtValue 
           values: fmtValue ? (u, vals) => vals.map((v) => fmtValue(v)) : undefined,
         },
       ],
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, fill: s.fill, spanGaps: false }))],
+      // A point is drawn where a value stands alone between gaps (a quiet hub, a new partner), so
+      // a single minute of traffic or one day's figure is visible and not an empty chart.
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 1.5,
+          fill: s.fill,
+          spanGaps: false,
+          points: { filter: isolatedPoints, size: 5, fill: s.color },
+        })),
+      ],
     };
     plot.current = new uPlot(opts, data, el);
     const ro = new ResizeObserver(() => {

@@ -94,7 +94,7 @@ TEST(PullDiff, OnlyWhatTrytonChangedIsSet) {
 
 TEST(PullDiff, ASnapshotOlderThanTheHubsFigureIsMergedAsADelta) {
   inventory::Index index;
-  auto d1 = DiffSnapshot("", Snapshot("2026-11-23T10:00:00Z", {Row("SKU-1", "500")}).dump(), index, "s");
+  auto d1 = DiffSnapshot("", Snapshot("2026-11-23T10:00:00Z", json::array({Row("SKU-1", "500")})).dump(), index, "s");
   ASSERT_TRUE(d1.ok());
   Apply(&index, *d1);
   // The hub records a receipt of 2490 at 10:00:30 ...
@@ -106,7 +106,7 @@ TEST(PullDiff, ASnapshotOlderThanTheHubsFigureIsMergedAsADelta) {
   rec.as_of = *ParseIso8601("2026-11-23T10:00:30Z");
   index.ApplyOne(rec);
   // ... and a snapshot taken at 10:00:20 says Tryton counted 10 fewer: -10 on top of 2990.
-  auto d2 = DiffSnapshot(d1->state_json, Snapshot("2026-11-23T10:00:20Z", {Row("SKU-1", "490")}).dump(),
+  auto d2 = DiffSnapshot(d1->state_json, Snapshot("2026-11-23T10:00:20Z", json::array({Row("SKU-1", "490")})).dump(),
                          index, "s");
   ASSERT_TRUE(d2.ok());
   ASSERT_EQ(d2->stock.size(), 1u);
@@ -115,7 +115,7 @@ TEST(PullDiff, ASnapshotOlderThanTheHubsFigureIsMergedAsADelta) {
   Apply(&index, *d2);
   EXPECT_EQ(index.Get("SKU-1", "WH-EAST")->on_hand.ToString(), "2980");
   // When Tryton has the receipt (2980), the next pull finds the hub in agreement.
-  auto d3 = DiffSnapshot(d2->state_json, Snapshot("2026-11-23T10:00:40Z", {Row("SKU-1", "2980")}).dump(),
+  auto d3 = DiffSnapshot(d2->state_json, Snapshot("2026-11-23T10:00:40Z", json::array({Row("SKU-1", "2980")})).dump(),
                          index, "s");
   ASSERT_TRUE(d3.ok());
   EXPECT_TRUE(d3->stock.empty());

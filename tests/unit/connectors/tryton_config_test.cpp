@@ -91,10 +91,10 @@ TEST(TrytonTransport, ErrorsNameFileLineAndKey) {
                           "hub.yaml");
   ASSERT_FALSE(c.ok());
   const std::string m = c.error().message();
-  EXPECT_NE(m.find("hub.yaml:12:12: partners[1].transport.url: must be an http:// or https:// URL"),
+  EXPECT_NE(m.find("hub.yaml:13:12: partners[1].transport.url: must be an http:// or https:// URL"),
             std::string::npos) << m;
   EXPECT_NE(m.find("partners[1].transport.database: required key missing"), std::string::npos) << m;
-  EXPECT_NE(m.find("hub.yaml:14:21: partners[1].transport.password_env: environment variable "
+  EXPECT_NE(m.find("hub.yaml:15:21: partners[1].transport.password_env: environment variable "
                    "CD_TEST_TRYTON_MISSING is not set"),
             std::string::npos) << m;
   EXPECT_NE(m.find("partners[1].transport.invoice_method: must be manual, order or shipment"),

@@ -109,7 +109,7 @@ function slaTrend(cards) {
   const ys = withAcks.map((i) => {
     // A day with no acknowledgment due has no compliance figure: a gap, not 0 %.
     const by = Object.fromEntries((i.trend || []).map((t) => [t.day, t.acks ? (t.compliance ?? null) : null]));
-    return days.map((d) => (by[d] === undefined ? null : by[d] * 100));
+    return days.map((d) => (by[d] == null ? null : by[d] * 100));
   });
   return { partners: withAcks.map((i) => i.partner), data: [xs, ...ys] };
 }
@@ -133,8 +133,14 @@ export function Overview({ params }) {
   const sla = useMemo(() => (data?.cards.ok ? slaTrend(data.cards.value) : null), [data?.cards]);
   if (!data) return <div class="page" data-testid="page-overview" data-ready="false">{error ? <ErrorBox error={error} /> : 'Loading…'}</div>;
   const m = data.measures.ok ? data.measures.value : null;
+  // GET /v1/alerts lists rules with their instances (one per scope); the measures carry the
+  // firing instances already flat.
   const firing = data.alerts.ok
-    ? (data.alerts.value.items || []).filter((a) => a.state === 'firing')
+    ? (data.alerts.value.items || []).flatMap((r) =>
+        (r.instances || [])
+          .filter((i) => i.state === 'firing')
+          .map((i) => ({ ...i, rule: r.id, op: r.op, threshold: r.threshold, severity: r.severity, measure: r.measure })),
+      )
     : (m?.alerts || []).filter((a) => a.state === 'firing');
   return (
     <div class="page" data-testid="page-overview" data-ready="true">
@@ -233,6 +239,7 @@ export function Overview({ params }) {
             <TimeChart
               title="Partner SLA compliance, daily (%)"
               testid="chart-sla"
+              yRange={[0, 100]}
               series={sla.partners.map((p, i) => ({ label: p, color: PALETTE[i % PALETTE.length] }))}
               data={sla.data}
             />
