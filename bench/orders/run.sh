@@ -357,7 +357,8 @@ exceptions = dict(con.execute("SELECT type, COUNT(*) FROM exceptions GROUP BY ty
 tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                     "AND name NOT LIKE 'sqlite_%'")]
 rows = {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-rows_per_order = {t: round(n / orders, 2) for t, n in sorted(rows.items()) if n and t != "positions"}
+rows_per_order = {t: round(n / orders, 4) for t, n in sorted(rows.items())
+                  if n and t not in ("positions", "schema_migrations", "profile_versions")}
 print(json.dumps({
     "states": dict(states), "lines": lines, "bad_lines": bad_lines,
     "store_oversold": len(oversold), "orders_over_on_hand": len(alloc_over),

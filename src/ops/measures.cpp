@@ -414,8 +414,9 @@ struct Measures::State {
     }
     for (const auto& p : cfg.partners) {
       if (seen.count(p.id)) continue;
+      const bool pulled = p.transport.type == "tryton" && p.transport.pull_interval_ms > 0;
       if ((p.kind == "erp" || p.kind == "warehouse" || p.kind == "3pl") &&
-          p.FindRoute("inventory_advice", "in")) {
+          (p.FindRoute("inventory_advice", "in") || pulled)) {
         sync.push_back({p.id, std::nullopt, ""});
       }
     }

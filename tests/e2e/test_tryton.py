@@ -426,6 +426,13 @@ class StockPullTest(TrytonCase):
         changed = {(c["code"], c["field"]): (c["from"], c["to"]) for c in detail["changed"]}
         self.assertEqual(changed[("SKU-1002", "name")], ("Flat washer M8", "Flat washer M8 (zinc)"))
         self.assertEqual(changed[("SKU-1002", "list_price")], ("0.03", "0.04"))
+        # The pulls are the ERP's inventory sync: its lag is measured from the latest one.
+        def erp_sync():
+            code, _, m = self.hub.json("GET", "/v1/measures")
+            rows = [s for s in m.get("inventory_sync_lag", []) if s["source"] == "erp"]
+            return rows[0] if rows and rows[0]["last_sync_at"] else None
+        sync = self.until("the ERP's sync lag", erp_sync)
+        self.assertLess(sync["lag_seconds"], 60, sync)
 
 
 class TrytonRestartTest(TrytonCase):
@@ -454,7 +461,7 @@ class TrytonRestartTest(TrytonCase):
         before = len(arrived())
         print(f"\n  [{before} of {n} in Tryton when it was killed]", file=sys.stderr)
         done = self.until("all orders in Tryton", lambda: (lambda r: r if len(r) >= n and all(
-            s["state"] == "processing" for s in r) else None)(arrived()), timeout=240)
+            s["state"] == "processing" for s in r) else None)(arrived()), timeout=600)
         refs = sorted(s["reference"] for s in done)
         self.assertEqual(refs, sorted(f"shopco/R-{i:03d}" for i in range(n)))  # each exactly once
         self.assertEqual(len(set(refs)), n)

@@ -302,6 +302,14 @@ engine::StepDef MakePullStep(PullStepDeps deps) {
                                         {"stock_changes", done.inventory.size()}})
                                       .dump()});
     done.aggregates.push_back(std::move(w));
+    // The ERP's stock as of this pull: the inventory sync lag of this source starts again.
+    store::BusinessKey k;
+    k.kind = "document";
+    k.key = Str(snap, "taken_at");
+    k.ref_type = "inventory_advice";
+    k.ref_id = partner + "/" + k.key;
+    k.partner_id = partner;
+    done.keys.push_back(std::move(k));
     if (diff->changes > 0) {
       obs::Info("tryton", "pull applied",
                 {{"partner", partner},
@@ -330,7 +338,10 @@ Result<bool> Puller::PullOnce() {
   const json snap = json::parse(text, nullptr, false);
   if (!snap.is_object()) return Error(Code::kInternal, "snapshot is not JSON");
   const std::string fp = Fingerprint(snap);
-  if (fp == last_hash_) return false;
+  // An unchanged snapshot is not stored again, except once a minute (or once per interval, when
+  // that is longer): it proves the ERP was read, which is what the inventory sync lag measures.
+  const Millis heartbeat = std::max(interval_, Millis(60000));
+  if (fp == last_hash_ && now - last_stored_ < heartbeat) return false;
   store::NewMessage m;
   m.partner_id = partner_id_;
   m.direction = "in";
@@ -349,6 +360,7 @@ Result<bool> Puller::PullOnce() {
   auto r = store_.AcceptSync(std::move(m), {std::move(w)}, policy);
   if (!r.ok()) return r.error();
   last_hash_ = fp;
+  last_stored_ = now;
   return true;
 }
 

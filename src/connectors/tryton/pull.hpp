@@ -95,6 +95,7 @@ class Puller {
   Millis interval_;
   const Clock& clock_;
   std::string last_hash_;
+  TimePoint last_stored_{};  // when the last snapshot was stored (unchanged ones: a heartbeat)
   std::atomic<bool> running_{false};
   std::mutex mu_;
   std::condition_variable cv_;

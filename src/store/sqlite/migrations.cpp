@@ -254,6 +254,11 @@ CREATE INDEX aggregate_events_message ON aggregate_events(message_id);
 INSERT INTO business_keys (kind, key, ref_type, ref_id, partner_id, at)
   SELECT type, id, type, id, partner_id, created_at FROM aggregates ORDER BY seq;
 )"},
+      // A new aggregate takes MAX(seq) + 1: without this index that was a scan of every
+      // aggregate per new order (87% of the writer's time at 50,000 orders, bench/orders).
+      {7, "aggregates by sequence", R"(
+CREATE INDEX aggregates_seq ON aggregates(seq);
+)"},
   };
   return kMigrations;
 }
