@@ -37,12 +37,7 @@
 #   CUSTOMERS    API customers (8)                 LINES       lines per order (2)
 #   MAX_QTY      quantity per line 1..MAX_QTY (10) ON_HAND     stock per cell (1000000)
 #   SHORT_EVERY  every N-th SKU is short (5)       SHORT_ON_HAND its stock per warehouse (100)
-#   VARIANTS     runs per round, each SYNC[+seqindex] (default "full normal full+seqindex").
-#                SYNC is store.synchronous; +seqindex is a what-if, not the hub as shipped: an
-#                index on aggregates(seq) is added to the store before the hub starts, which
-#                turns the MAX(seq) scan of every new aggregate (sqlite_store.cpp,
-#                WriteAggregate) into one index seek (see BENCHMARKS.md). The goal is judged
-#                on the variants without it.
+#   VARIANTS     runs per round, each SYNC = store.synchronous (default "full normal")
 #   ROUNDS       repetitions (1)                   LG_THREADS  load generator threads (1)
 #   TIMEOUT      seconds to wait for the drain (600)
 #   RESULTS_JSON if set, every raw JSON result line is appended to this file
@@ -65,7 +60,7 @@ MAX_QTY="${MAX_QTY:-10}"
 ON_HAND="${ON_HAND:-1000000}"
 SHORT_EVERY="${SHORT_EVERY:-5}"
 SHORT_ON_HAND="${SHORT_ON_HAND:-100}"
-VARIANTS="${VARIANTS:-full normal full+seqindex}"
+VARIANTS="${VARIANTS:-full normal}"
 ROUNDS="${ROUNDS:-1}"
 LG_THREADS="${LG_THREADS:-1}"
 TIMEOUT="${TIMEOUT:-600}"
@@ -92,8 +87,8 @@ done
 ((SKUS < 100000)) || die "SKUS must be below 100000 (SKU ids have $SKU_WIDTH digits)"
 ((WAREHOUSES <= 99)) || die "WAREHOUSES must be at most 99"
 for v in $VARIANTS; do
-  case "$v" in full | normal | full+seqindex | normal+seqindex) ;;
-    *) die "VARIANTS may contain full, normal, full+seqindex and normal+seqindex, not '$v'" ;;
+  case "$v" in full | normal) ;;
+    *) die "VARIANTS may contain full and normal, not '$v'" ;;
   esac
 done
 
@@ -236,10 +231,6 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
       --sku-prefix "$SKU_PREFIX" --sku-width "$SKU_WIDTH" --on-order-pct 0 --in-transit-pct 0 \
       --on-hand "$ON_HAND" --short-every "$SHORT_EVERY" --short-on-hand "$SHORT_ON_HAND" \
       >/dev/null || die "bench_atp_load failed"
-    if [[ "$VARIANT" == *+seqindex ]]; then
-      python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("CREATE INDEX bench_aggregates_seq ON aggregates(seq)"); c.commit()' \
-        "$DATA/crossdock.db" || die "cannot add the what-if index"
-    fi
 
     PORT="$(free_port)"
     BASE="http://127.0.0.1:$PORT"

@@ -150,3 +150,23 @@ TEST(TrytonTransport, ExistingTransportsAreUnchanged) {
 
 }  // namespace
 }  // namespace crossdock::config
+
+namespace crossdock::config {
+namespace {
+
+// The example users copy stays a valid configuration.
+TEST(TrytonExample, ExamplesTrytonLoads) {
+  setenv("CROSSDOCK_TRYTON_PASSWORD", "example", 1);
+  auto c = Load(std::string(CROSSDOCK_SOURCE_DIR) + "/examples/tryton");
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  const Partner* erp = c->FindPartner("erp");
+  ASSERT_NE(erp, nullptr);
+  EXPECT_EQ(erp->transport.type, "tryton");
+  EXPECT_EQ(erp->transport.database, "crossdock");
+  EXPECT_EQ(erp->transport.max_in_flight, 1);
+  ASSERT_EQ(erp->transport.warehouses.size(), 1u);
+  unsetenv("CROSSDOCK_TRYTON_PASSWORD");
+}
+
+}  // namespace
+}  // namespace crossdock::config
