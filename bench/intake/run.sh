@@ -56,39 +56,12 @@ for sync in $SYNCS; do
   case "$sync" in full | normal) ;; *) die "SYNCS may contain full and normal, not '$sync'" ;; esac
 done
 
-TMP="$(mktemp -d -t crossdock-intake.XXXXXX)"
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]:-}"; do
-    [[ -n "$pid" ]] || continue
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+bench_init intake
 
-RESULTS="$TMP/results.jsonl"
-: >"$RESULTS"
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # wait_http URL PID SECONDS: until URL answers 2xx, or the process dies, or time runs out.
-wait_http() {
-  local url=$1 pid=$2 secs=$3 i
-  for ((i = 0; i < secs * 20; i++)); do
-    curl -sf -o /dev/null "$url" && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
 
 # stop_pid PID SECONDS: SIGTERM, then SIGKILL after SECONDS.
 stop_pid() {
