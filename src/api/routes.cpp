@@ -356,6 +356,8 @@ class ApiHandler final : public Handler {
       *why = std::string("malformed JSON: ") + simdjson::error_message(doc.error());
     } catch (const json::parse_error& e) {
       *why = "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what();
+    } catch (const json::exception& e) {  // a number too large for a double, ...
+      *why = std::string("malformed JSON: ") + e.what();
     }
     return false;
   }

@@ -176,6 +176,8 @@ Result<T> FromJson(std::string_view text) {
     } catch (const json::parse_error& e) {
       return Error(Code::kInvalidArgument,
                    "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+    } catch (const json::exception& e) {  // a number too large for a double, ...
+      return Error(Code::kInvalidArgument, std::string("malformed JSON: ") + e.what());
     }
     return Error(Code::kInvalidArgument, "malformed JSON");
   }
