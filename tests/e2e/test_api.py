@@ -98,6 +98,9 @@ class ApiTest(unittest.TestCase):
         self.assertIn("application/json", body["detail"])
         body = self.assertProblem(hub.post_doc("acme", '{"po": [1, 2,'), 400, "malformed-json")
         self.assertIn("byte", body["detail"])
+        # A number no double can hold: refused with the reason, the server stays up.
+        body = self.assertProblem(hub.post_doc("acme", '{"qty": 1e999999}'), 400, "malformed-json")
+        self.assertIn("number", body["detail"])
         body = self.assertProblem(hub.post_doc("globex", {"pad": "x" * 3000}), 413,
                                   "payload-too-large")
         self.assertIn("2048", body["detail"])

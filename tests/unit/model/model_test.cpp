@@ -58,6 +58,13 @@ TEST(ModelJson, MalformedJsonSaysWhere) {
   EXPECT_NE(r.error().message().find("malformed JSON at byte"), std::string::npos);
 }
 
+TEST(ModelJson, NumberBeyondADoubleIsAnErrorNotAnException) {
+  auto r = FromJson<Invoice>(R"({"invoice_number": "I", "total": 1e999999})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("malformed JSON"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("number overflow"), std::string::npos) << r.error().message();
+}
+
 TEST(ModelJson, RequiredListMustNotBeEmpty) {
   auto r = FromJson<Receipt>(R"({"receipt_id": "R1", "received_at": "2026-11-23T10:00:00Z", "lines": []})");
   ASSERT_FALSE(r.ok());
