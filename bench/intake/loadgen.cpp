@@ -130,7 +130,7 @@ struct Options {
   double timeout_s = 10;
   bool templated = false;  // path holds {rand:N} placeholders (--url-template)
   uint64_t seed = 1;
-  std::string body_template;   // --body-file: {uniq} and {rand:N[:W]} placeholders
+  std::string body_template;  // --body-file: {uniq} and {rand:N[:W]} placeholders
   bool body_templated = false;
 };
 
@@ -209,9 +209,9 @@ RequestTemplate BuildTemplate(const Options& o, int conn, const std::string& pat
 // A --url-template path (or --body-file body) split into literal text, {rand:N[:W]} and {uniq}
 // placeholders.
 struct PathPiece {
-  std::string text;  // literal (when max == 0 and !uniq)
-  uint64_t max = 0;  // placeholder: uniform in [1, max]
-  int width = 0;     // zero-pad to this many digits
+  std::string text;   // literal (when max == 0 and !uniq)
+  uint64_t max = 0;   // placeholder: uniform in [1, max]
+  int width = 0;      // zero-pad to this many digits
   bool uniq = false;  // placeholder: the request's unique id
 };
 
@@ -531,8 +531,7 @@ class Worker {
       char b[64];
       std::snprintf(b, sizeof(b), "-%0*d-%0*" PRIu64, kConnDigits, c.id, kSeqDigits, c.seq);
       const std::string uniq = o.run_id + b;
-      const std::string path =
-          o.templated ? ExpandPath(s_->path_pieces, &c.rng, uniq) : o.path;
+      const std::string path = o.templated ? ExpandPath(s_->path_pieces, &c.rng, uniq) : o.path;
       if (o.body_templated) {
         const std::string body = ExpandPath(s_->body_pieces, &c.rng, uniq);
         c.tmpl = BuildTemplate(o, c.id, path, &body);

@@ -8,9 +8,9 @@
 //   bench_ops_seed --db DIR/crossdock.db [--messages 100000]
 #include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -47,8 +47,10 @@ int main(int argc, char** argv) {
   std::string db;
   int n = 100'000;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--db") && i + 1 < argc) db = argv[++i];
-    else if (!std::strcmp(argv[i], "--messages") && i + 1 < argc) n = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--db") && i + 1 < argc)
+      db = argv[++i];
+    else if (!std::strcmp(argv[i], "--messages") && i + 1 < argc)
+      n = std::atoi(argv[++i]);
   }
   if (db.empty() || n <= 0) {
     std::fprintf(stderr, "usage: bench_ops_seed --db FILE [--messages N]\n");
@@ -84,8 +86,10 @@ int main(int argc, char** argv) {
       clock.Set(end - Millis(86'400'000) + Millis(int64_t{i} * step_ms));
       store::NewMessage m;
       m.partner_id = PartnerOf(i);
-      m.content_type = m.partner_id.rfind("sup-", 0) == 0 ? "application/edi-x12" : "application/json";
-      m.payload = "ISA*00*...*" + std::to_string(i) + "~ a document of about two hundred bytes, "
+      m.content_type =
+          m.partner_id.rfind("sup-", 0) == 0 ? "application/edi-x12" : "application/json";
+      m.payload = "ISA*00*...*" + std::to_string(i) +
+                  "~ a document of about two hundred bytes, "
                   "padded to look like one: PO1*1*100*EA*1.00**BP*SKU-" +
                   std::to_string(i % 500) + "~";
       m.content_hash = Sha256Hex(m.payload);
@@ -138,9 +142,14 @@ int main(int argc, char** argv) {
       store::Completion& c = res.completion;
       const bool supplier = partner.rfind("sup-", 0) == 0;
       const bool customer = partner.rfind("cust-", 0) == 0;
-      const std::string type = supplier ? "purchase_order_ack" : customer ? "sales_order" :
-                               partner == "wh" ? "shipment" : "inventory_advice";
-      const std::string key = (supplier ? "PO-" : customer ? "SO-" : partner == "wh" ? "ASN-" : "SNAP-") +
+      const std::string type = supplier          ? "purchase_order_ack"
+                               : customer        ? "sales_order"
+                               : partner == "wh" ? "shipment"
+                                                 : "inventory_advice";
+      const std::string key = (supplier          ? "PO-"
+                               : customer        ? "SO-"
+                               : partner == "wh" ? "ASN-"
+                                                 : "SNAP-") +
                               Pad(i, 6);
       store::NewMessage cm;
       cm.id = NewIdAt(clock.Now());
@@ -159,9 +168,9 @@ int main(int argc, char** argv) {
       ev.type = "document.decoded";
       ev.subject = type;
       ev.item_id = cm.id;
-      ev.detail_json = "{\"type\":\"" + type + "\",\"key\":\"" + key + "\",\"partner\":\"" + partner +
-                       "\"" + (type == "shipment" ? (i % 7 ? ",\"gaps\":[]" : ",\"gaps\":[\"tracking\"]") : "") +
-                       "}";
+      ev.detail_json =
+          "{\"type\":\"" + type + "\",\"key\":\"" + key + "\",\"partner\":\"" + partner + "\"" +
+          (type == "shipment" ? (i % 7 ? ",\"gaps\":[]" : ",\"gaps\":[\"tracking\"]") : "") + "}";
       c.events.push_back(ev);
       if (i % 40 == 7) {
         store::ExceptionRecord x;

@@ -12,8 +12,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     crossdock::config::CsvMapping m;
     m.type = "receipt";
     m.group_by = "receipt_id";
-    m.columns = {{"receipt_id", "R"}, {"received_at", "D"}, {"lines[].item.sku", "I"},
-                 {"lines[].received.value", "Q"}, {"lines[].received.uom", "U"}};
+    m.columns = {{"receipt_id", "R"},
+                 {"received_at", "D"},
+                 {"lines[].item.sku", "I"},
+                 {"lines[].received.value", "Q"},
+                 {"lines[].received.uom", "U"}};
     m.constants = {{"lines[].received.uom", "EA"}};
     return m;
   }();

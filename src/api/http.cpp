@@ -16,8 +16,8 @@ std::string Request::Query(std::string_view key) const {
   return {};
 }
 
-Response Problem(int status, std::string_view slug, std::string_view title,
-                 std::string_view detail, const Request* req) {
+Response Problem(int status, std::string_view slug, std::string_view title, std::string_view detail,
+                 const Request* req) {
   Response r;
   r.status = status;
   r.content_type = "application/problem+json";
@@ -77,8 +77,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen) {
   if (!listen.empty() && listen[0] == '[') {
     const auto close = listen.find(']');
     if (close == std::string_view::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
-      return Error(Code::kConfig, "listen address '" + std::string(listen) +
-                                      "' must look like [::1]:8080");
+      return Error(Code::kConfig,
+                   "listen address '" + std::string(listen) + "' must look like [::1]:8080");
     }
     host = std::string(listen.substr(1, close - 1));
     port = listen.substr(close + 2);
@@ -92,7 +92,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen) {
     port = listen.substr(colon + 1);
   }
   if (host.empty() || port.empty() || port.size() > 5) {
-    return Error(Code::kConfig, "listen address '" + std::string(listen) + "' must look like HOST:PORT");
+    return Error(Code::kConfig,
+                 "listen address '" + std::string(listen) + "' must look like HOST:PORT");
   }
   int p = 0;
   for (char c : port) {
@@ -101,7 +102,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen) {
     }
     p = p * 10 + (c - '0');
   }
-  if (p > 65535) return Error(Code::kConfig, "port in '" + std::string(listen) + "' is above 65535");
+  if (p > 65535)
+    return Error(Code::kConfig, "port in '" + std::string(listen) + "' is above 65535");
   return std::make_pair(host, static_cast<uint16_t>(p));
 }
 

@@ -50,8 +50,8 @@ struct Response {
 };
 
 // RFC 9457 problem details: `type` is a short slug turned into "urn:crossdock:problem:<slug>".
-Response Problem(int status, std::string_view slug, std::string_view title,
-                 std::string_view detail, const Request* req = nullptr);
+Response Problem(int status, std::string_view slug, std::string_view title, std::string_view detail,
+                 const Request* req = nullptr);
 
 // Called exactly once per request, from any thread.
 using Reply = std::function<void(Response)>;

@@ -64,15 +64,17 @@ void Search(const OpsDeps& d, const Request& req, Reply& reply) {
                          &req));
   }
   int limit = 20;
-  if (!req.Query("limit").empty()) limit = std::clamp(std::atoi(req.Query("limit").c_str()), 1, 100);
+  if (!req.Query("limit").empty())
+    limit = std::clamp(std::atoi(req.Query("limit").c_str()), 1, 100);
   json items = json::array();
   std::set<std::string> seen;
   auto push = [&](json hit) {
-    const std::string dedupe = hit.value("kind", "") + "|" +
-                               (hit.contains("aggregate") ? hit["aggregate"].value("type", "") + ":" +
-                                                                hit["aggregate"].value("id", "")
-                                                          : std::string()) +
-                               "|" + hit.value("message_id", "") + "|" + hit.value("key", "");
+    const std::string dedupe =
+        hit.value("kind", "") + "|" +
+        (hit.contains("aggregate")
+             ? hit["aggregate"].value("type", "") + ":" + hit["aggregate"].value("id", "")
+             : std::string()) +
+        "|" + hit.value("message_id", "") + "|" + hit.value("key", "");
     if (!seen.insert(dedupe).second) return;
     if (static_cast<int>(items.size()) < limit) items.push_back(std::move(hit));
   };
@@ -94,10 +96,7 @@ void Search(const OpsDeps& d, const Request& req, Reply& reply) {
   std::map<std::string, std::optional<store::AggregateRecord>> agg_cache;
   for (const auto& k : *keys) {
     if (k.kind == "message_of") continue;  // the aggregate's own hit covers its documents
-    json hit = {{"kind", k.kind},
-                {"key", k.key},
-                {"partner", k.partner_id},
-                {"at", Iso(k.at)}};
+    json hit = {{"kind", k.kind}, {"key", k.key}, {"partner", k.partner_id}, {"at", Iso(k.at)}};
     if (!k.message_id.empty()) hit["message_id"] = k.message_id;
     if (!k.correlation_id.empty()) hit["correlation_id"] = k.correlation_id;
     if (!k.ref_type.empty()) hit["ref"] = {{"type", k.ref_type}, {"id", k.ref_id}};
@@ -269,7 +268,9 @@ struct TraceBuilder {
   }
 
   static std::string MessageTitle(const store::MessageSummary& m) {
-    std::string verb = m.direction == "in" ? "received from " : m.direction == "out" ? "sent to " : "for ";
+    std::string verb = m.direction == "in"    ? "received from "
+                       : m.direction == "out" ? "sent to "
+                                              : "for ";
     return m.kind + " " + verb + m.partner_id + " (" + m.content_type + ", " +
            std::to_string(m.size) + " bytes)";
   }
@@ -376,8 +377,12 @@ struct TraceBuilder {
     std::stable_sort(timeline.begin(), timeline.end(), [](const json& a, const json& b) {
       return a["at"].get<std::string>() < b["at"].get<std::string>();
     });
-    return {{"subject", std::move(subject)}, {"aggregates", aggs},   {"messages", msgs},
-            {"edges", edges},                {"timeline", timeline}, {"truncated", truncated}};
+    return {{"subject", std::move(subject)},
+            {"aggregates", aggs},
+            {"messages", msgs},
+            {"edges", edges},
+            {"timeline", timeline},
+            {"truncated", truncated}};
   }
 };
 
@@ -413,12 +418,14 @@ void Trace(const OpsDeps& d, const Request& req, Reply& reply) {
     auto list = d.store->ListMessages(f);
     if (!list.ok()) return reply(StoreProblem(list.error(), req));
     if (list->empty()) {
-      return reply(Problem(404, "not-found", "Not found", "no message with correlation id " + corr, &req));
+      return reply(
+          Problem(404, "not-found", "Not found", "no message with correlation id " + corr, &req));
     }
     for (const auto& m : *list) b.AddSeed(m.id);
   } else {
     return reply(Problem(400, "bad-query", "Invalid trace",
-                         "give aggregate=<type>:<id>, message_id=<id> or correlation_id=<id>", &req));
+                         "give aggregate=<type>:<id>, message_id=<id> or correlation_id=<id>",
+                         &req));
   }
   if (st.ok()) st = b.Expand();
   if (st.ok()) st = b.FollowAggregates();
@@ -444,23 +451,26 @@ bool HandleOpsRoute(const OpsDeps& d, const Request& req, const Principal& who,
   const std::string& r = parts[1];
   if (n == 2 && r == "whoami") {
     if (!Get(req, reply)) return true;
-    reply(Response::Json(200, json({{"name", who.name},
-                                    {"role", std::string(config::RoleName(who.role))},
-                                    {"partner", who.partner.empty() ? json(nullptr) : json(who.partner)},
-                                    {"can_act", who.CanAct()}})
-                                  .dump()));
+    reply(Response::Json(200,
+                         json({{"name", who.name},
+                               {"role", std::string(config::RoleName(who.role))},
+                               {"partner", who.partner.empty() ? json(nullptr) : json(who.partner)},
+                               {"can_act", who.CanAct()}})
+                             .dump()));
     return true;
   }
-  const bool ops_route = (n == 2 && (r == "search" || r == "trace" || r == "measures" || r == "alerts")) ||
-                         (n == 3 && r == "measures" && parts[2] == "series") ||
-                         (n == 3 && r == "alerts" && parts[2] == "history") ||
-                         (n == 3 && r == "partners" && parts[2] == "scorecards");
+  const bool ops_route =
+      (n == 2 && (r == "search" || r == "trace" || r == "measures" || r == "alerts")) ||
+      (n == 3 && r == "measures" && parts[2] == "series") ||
+      (n == 3 && r == "alerts" && parts[2] == "history") ||
+      (n == 3 && r == "partners" && parts[2] == "scorecards");
   if (!ops_route) return false;
   if (!Get(req, reply)) return true;
   if (who.role == config::Role::kPartner) {
-    reply(Problem(403, "forbidden", "Forbidden",
-                  "partner tokens cannot read operations views; use a viewer, operator or admin token",
-                  &req));
+    reply(Problem(
+        403, "forbidden", "Forbidden",
+        "partner tokens cannot read operations views; use a viewer, operator or admin token",
+        &req));
     return true;
   }
   if (r == "search") {
@@ -473,7 +483,8 @@ bool HandleOpsRoute(const OpsDeps& d, const Request& req, const Principal& who,
   }
   if (r == "alerts" && n == 3) {
     int limit = 50;
-    if (!req.Query("limit").empty()) limit = std::clamp(std::atoi(req.Query("limit").c_str()), 1, 500);
+    if (!req.Query("limit").empty())
+      limit = std::clamp(std::atoi(req.Query("limit").c_str()), 1, 500);
     int64_t before = 0;
     if (!req.Query("before").empty()) before = std::atoll(req.Query("before").c_str());
     auto list = d.store->RecentAggregateEvents(ops::kAlertAggregate, before, limit);
@@ -491,7 +502,8 @@ bool HandleOpsRoute(const OpsDeps& d, const Request& req, const Principal& who,
                        {"detail", detail}});
     }
     json j = {{"items", items}};
-    if (static_cast<int>(list->size()) == limit) j["next_before"] = std::to_string(list->back().seq);
+    if (static_cast<int>(list->size()) == limit)
+      j["next_before"] = std::to_string(list->back().seq);
     reply(Response::Json(200, j.dump()));
     return true;
   }

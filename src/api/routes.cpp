@@ -1,7 +1,7 @@
 #include "api/routes.hpp"
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -98,9 +98,9 @@ class ApiHandler final : public Handler {
     for (const auto& p : d_.cfg->partners) {
       PartnerMetrics pm;
       for (const char* outcome : {"accepted", "duplicate", "rejected", "error"}) {
-        pm.by_outcome[outcome] = &d_.metrics->GetCounter(
-            "crossdock_intake_total", "Inbound documents by partner and outcome",
-            {{"partner", p.id}, {"outcome", outcome}});
+        pm.by_outcome[outcome] = &d_.metrics->GetCounter("crossdock_intake_total",
+                                                         "Inbound documents by partner and outcome",
+                                                         {{"partner", p.id}, {"outcome", outcome}});
       }
       partner_metrics_[p.id] = pm;
     }
@@ -117,8 +117,8 @@ class ApiHandler final : public Handler {
     if (parts.size() == 1 && parts[0] == "readyz") {
       if (!Method(req, reply, "GET")) return;
       const bool ready = !d_.ready || d_.ready();
-      return reply(Response::Json(ready ? 200 : 503, ready ? "{\"status\":\"ready\"}"
-                                                           : "{\"status\":\"not ready\"}"));
+      return reply(Response::Json(ready ? 200 : 503,
+                                  ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}"));
     }
     if (parts.size() == 1 && parts[0] == "metrics") {
       if (!Method(req, reply, "GET")) return;
@@ -139,9 +139,8 @@ class ApiHandler final : public Handler {
     auto principal = d_.auth->Authenticate(req.authorization);
     if (!principal) {
       Response r = Problem(401, "unauthenticated", "Authentication required",
-                           req.authorization.empty()
-                               ? "send 'Authorization: Bearer <token>'"
-                               : "the bearer token is not valid for this hub",
+                           req.authorization.empty() ? "send 'Authorization: Bearer <token>'"
+                                                     : "the bearer token is not valid for this hub",
                            &req);
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"crossdock\"");
       return reply(std::move(r));
@@ -215,7 +214,8 @@ class ApiHandler final : public Handler {
           if (!Method(req, reply, "GET")) return;
           auto a = d_.store->GetAggregate("return", id);
           if (!a.ok()) return reply(StoreProblem(a.error(), req));
-          if (!a->has_value()) return reply(Problem(404, "not-found", "Not found", "no return " + id, &req));
+          if (!a->has_value())
+            return reply(Problem(404, "not-found", "Not found", "no return " + id, &req));
           json j = json::parse((*a)->state_json, nullptr, false);
           if (!j.is_object()) j = json::object();
           j["state"] = (*a)->status;
@@ -224,10 +224,12 @@ class ApiHandler final : public Handler {
         if (parts[4] == "authorise" || parts[4] == "reject") {
           if (!Method(req, reply, "POST")) return;
           if (!who.CanAct()) {
-            return reply(Problem(403, "forbidden", "Forbidden", "needs an operator or admin token", &req));
+            return reply(
+                Problem(403, "forbidden", "Forbidden", "needs an operator or admin token", &req));
           }
           json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
-          json payload = {{"event", parts[4]}, {"by", who.name},
+          json payload = {{"event", parts[4]},
+                          {"by", who.name},
                           {"note", body.is_object() ? body.value("note", "") : ""}};
           auto st = d_.store->Enqueue({d_.rma_event(id, payload.dump())});
           if (!st.ok()) return reply(StoreProblem(st.error(), req));
@@ -366,42 +368,41 @@ class ApiHandler final : public Handler {
     const auto t0 = std::chrono::steady_clock::now();
     const config::Partner* partner = d_.cfg->FindPartner(partner_id);
     if (!who.ActsFor(partner_id)) {
-      return reply(Problem(403, "forbidden", "Forbidden",
-                           "token '" + who.name + "' may only post for partner '" + who.partner +
-                               "'",
-                           &req));
+      return reply(Problem(
+          403, "forbidden", "Forbidden",
+          "token '" + who.name + "' may only post for partner '" + who.partner + "'", &req));
     }
     if (who.role == config::Role::kViewer) {
-      return reply(Problem(403, "forbidden", "Forbidden",
-                           "viewer tokens cannot post documents", &req));
+      return reply(
+          Problem(403, "forbidden", "Forbidden", "viewer tokens cannot post documents", &req));
     }
     if (!partner) {
       return reply(Problem(404, "unknown-partner", "Unknown partner",
                            "no partner '" + partner_id + "' is configured in this hub", &req));
     }
     if (req.body.empty()) {
-      return reply(Reject(partner_id, Problem(400, "empty-body", "Empty body",
-                                              "the request body is empty; send the document",
+      return reply(
+          Reject(partner_id, Problem(400, "empty-body", "Empty body",
+                                     "the request body is empty; send the document", &req)));
+    }
+    const int64_t limit =
+        partner->max_body_bytes > 0 ? partner->max_body_bytes : d_.cfg->server.max_body_bytes;
+    if (static_cast<int64_t>(req.body.size()) > limit) {
+      return reply(Reject(partner_id, Problem(413, "payload-too-large", "Payload too large",
+                                              "the document is " + std::to_string(req.body.size()) +
+                                                  " bytes; partner '" + partner_id +
+                                                  "' allows at most " + std::to_string(limit),
                                               &req)));
     }
-    const int64_t limit = partner->max_body_bytes > 0 ? partner->max_body_bytes
-                                                      : d_.cfg->server.max_body_bytes;
-    if (static_cast<int64_t>(req.body.size()) > limit) {
-      return reply(Reject(partner_id,
-                          Problem(413, "payload-too-large", "Payload too large",
-                                  "the document is " + std::to_string(req.body.size()) +
-                                      " bytes; partner '" + partner_id + "' allows at most " +
-                                      std::to_string(limit),
-                                  &req)));
-    }
     const std::string format = FormatForContentType(req.content_type);
-    if (format.empty() ||
-        std::find(partner->formats.begin(), partner->formats.end(), format) ==
-            partner->formats.end()) {
+    if (format.empty() || std::find(partner->formats.begin(), partner->formats.end(), format) ==
+                              partner->formats.end()) {
       std::string accepted;
       for (const auto& f : partner->formats) {
         if (!accepted.empty()) accepted += ", ";
-        accepted += f == "x12" ? "application/edi-x12" : f == "csv" ? "text/csv" : "application/json";
+        accepted += f == "x12"   ? "application/edi-x12"
+                    : f == "csv" ? "text/csv"
+                                 : "application/json";
       }
       return reply(Reject(
           partner_id,
@@ -419,7 +420,8 @@ class ApiHandler final : public Handler {
     if (format == "json") {
       std::string why;
       if (!CheckJson(req.body, &why)) {
-        return reply(Reject(partner_id, Problem(400, "malformed-json", "Malformed JSON", why, &req)));
+        return reply(
+            Reject(partner_id, Problem(400, "malformed-json", "Malformed JSON", why, &req)));
       }
     }
     store::NewMessage m;
@@ -443,7 +445,8 @@ class ApiHandler final : public Handler {
           if (!r.ok()) {
             Count(partner_id, "error");
             obs::Error("api", "accept failed",
-                       {{"partner", partner_id}, {"correlation_id", corr},
+                       {{"partner", partner_id},
+                        {"correlation_id", corr},
                         {"error", r.error().ToString()}});
             Request fake;
             fake.path = path;
@@ -599,11 +602,12 @@ class ApiHandler final : public Handler {
     auto r = d_.store->ReplayDeadLetter(id, who.name);
     if (!r.ok()) return reply(StoreProblem(r.error(), req));
     obs::Info("api", "dead letter replayed",
-              {{"dead_letter_id", id}, {"new_item_id", r->new_item_id}, {"by", who.name},
+              {{"dead_letter_id", id},
+               {"new_item_id", r->new_item_id},
+               {"by", who.name},
                {"correlation_id", req.correlation_id}});
-    json j = {{"dead_letter_id", id},
-              {"new_item_id", r->new_item_id},
-              {"message_id", r->new_message_id}};
+    json j = {
+        {"dead_letter_id", id}, {"new_item_id", r->new_item_id}, {"message_id", r->new_message_id}};
     reply(Response::Json(202, j.dump()));
   }
 
@@ -621,8 +625,8 @@ class ApiHandler final : public Handler {
                                "' is no longer configured; cannot reprocess its message",
                            &req));
     }
-    auto steps = d_.first_steps ? d_.first_steps(v->message.partner_id)
-                                : std::vector<store::WorkSpec>{};
+    auto steps =
+        d_.first_steps ? d_.first_steps(v->message.partner_id) : std::vector<store::WorkSpec>{};
     auto r = d_.store->ReplayMessage(id, std::move(steps), who.name);
     if (!r.ok()) return reply(StoreProblem(r.error(), req));
     json j = {{"original_id", id}, {"message_id", r->new_message_id}};
@@ -688,7 +692,8 @@ class ApiHandler final : public Handler {
       auto e = d_.store->GetException(id);
       if (!e.ok()) return reply(StoreProblem(e.error(), req));
       if (e->status == "resolved") {
-        return reply(Problem(409, "conflict", "Conflict", "exception " + id + " is resolved", &req));
+        return reply(
+            Problem(409, "conflict", "Conflict", "exception " + id + " is resolved", &req));
       }
       // Retry reprocesses the raw document the exception came from (after a profile fix).
       std::string raw = e->message_id;
@@ -701,8 +706,9 @@ class ApiHandler final : public Handler {
       auto rep = d_.store->ReplayMessage(raw, std::move(steps), who.name);
       if (!rep.ok()) return reply(StoreProblem(rep.error(), req));
       auto done = d_.store->UpdateException(
-          id, "resolve", "retried as message " + rep->new_message_id + (note.empty() ? "" : ": " + note),
-          who.name, "");
+          id, "resolve",
+          "retried as message " + rep->new_message_id + (note.empty() ? "" : ": " + note), who.name,
+          "");
       if (!done.ok()) return reply(StoreProblem(done.error(), req));
       json j = ToJson(*done);
       j["retry_message_id"] = rep->new_message_id;
@@ -725,18 +731,22 @@ class ApiHandler final : public Handler {
       if (!r.set.empty()) d["set"] = r.set;
       docs.push_back(d);
     }
-    return {{"id", p.id},
-            {"name", p.name},
-            {"kind", p.kind},
-            {"formats", p.formats},
-            {"strategic", p.strategic},
-            {"documents", docs},
-            {"transport", p.transport.type},
-            {"x12", {{"isa_qualifier", p.x12.isa_qualifier}, {"isa_id", p.x12.isa_id},
-                     {"version", p.x12.version}, {"ack", p.x12.ack}}},
-            {"item_xref", static_cast<int>(p.item_xref.size())},
-            {"location_xref", static_cast<int>(p.location_xref.size())},
-            {"sla", {{"ack_due_hours", p.sla.ack_due_hours}, {"asn_due_hours", p.sla.asn_due_hours}}}};
+    return {
+        {"id", p.id},
+        {"name", p.name},
+        {"kind", p.kind},
+        {"formats", p.formats},
+        {"strategic", p.strategic},
+        {"documents", docs},
+        {"transport", p.transport.type},
+        {"x12",
+         {{"isa_qualifier", p.x12.isa_qualifier},
+          {"isa_id", p.x12.isa_id},
+          {"version", p.x12.version},
+          {"ack", p.x12.ack}}},
+        {"item_xref", static_cast<int>(p.item_xref.size())},
+        {"location_xref", static_cast<int>(p.location_xref.size())},
+        {"sla", {{"ack_due_hours", p.sla.ack_due_hours}, {"asn_due_hours", p.sla.asn_due_hours}}}};
   }
 
   void ListPartners(const Principal& who, Reply& reply) {
@@ -908,8 +918,11 @@ class ApiHandler final : public Handler {
     json items = json::array();
     for (const auto& a : *list) {
       json st = json::parse(a.state_json, nullptr, false);
-      items.push_back({{"po_number", a.id}, {"state", a.status}, {"supplier", a.partner_id},
-                       {"version", a.version}, {"updated_at", Iso(a.updated_at)},
+      items.push_back({{"po_number", a.id},
+                       {"state", a.status},
+                       {"supplier", a.partner_id},
+                       {"version", a.version},
+                       {"updated_at", Iso(a.updated_at)},
                        {"total", st.is_object() ? st.value("total", "") : ""},
                        {"warehouse", st.is_object() ? st.value("warehouse", "") : ""}});
     }
@@ -982,9 +995,9 @@ class ApiHandler final : public Handler {
     }
     auto st = d_.store->Enqueue({d_.po_event(id, payload.dump())});
     if (!st.ok()) return reply(StoreProblem(st.error(), req));
-    reply(Response::Json(202, json({{"po_number", id}, {"action", action}, {"by", who.name},
-                                    {"status", "accepted"}})
-                                  .dump()));
+    reply(Response::Json(
+        202, json({{"po_number", id}, {"action", action}, {"by", who.name}, {"status", "accepted"}})
+                 .dump()));
   }
 
   // POST /v1/orders, /v1/returns: a canonical document from an API customer.
@@ -1003,7 +1016,8 @@ class ApiHandler final : public Handler {
     }
     if (customer.empty()) {
       return reply(Problem(400, "bad-query", "Invalid query",
-                           "name the customer: ?customer=<partner id> (partner tokens need not)", &req));
+                           "name the customer: ?customer=<partner id> (partner tokens need not)",
+                           &req));
     }
     const config::Partner* c = d_.cfg->FindPartner(customer);
     if (!c || (c->kind != "customer" && c->kind != "channel")) {
@@ -1039,8 +1053,8 @@ class ApiHandler final : public Handler {
     m.correlation_id = req.correlation_id;
     m.traceparent = req.traceparent;
     m.received_at = d_.clock->Now();
-    auto steps = d_.canonical_steps ? d_.canonical_steps(customer, type)
-                                    : std::vector<store::WorkSpec>{};
+    auto steps =
+        d_.canonical_steps ? d_.canonical_steps(customer, type) : std::vector<store::WorkSpec>{};
     const std::string path = req.path;
     d_.store->Accept(std::move(m), std::move(steps), policy_,
                      [this, reply = std::move(reply), customer, order_id, path, collection,
@@ -1079,8 +1093,11 @@ class ApiHandler final : public Handler {
     json items = json::array();
     for (const auto& a : *list) {
       json st = json::parse(a.state_json, nullptr, false);
-      items.push_back({{"order_id", a.id}, {"state", a.status}, {"customer", a.partner_id},
-                       {"version", a.version}, {"updated_at", Iso(a.updated_at)},
+      items.push_back({{"order_id", a.id},
+                       {"state", a.status},
+                       {"customer", a.partner_id},
+                       {"version", a.version},
+                       {"updated_at", Iso(a.updated_at)},
                        {"total", st.is_object() ? st.value("total", "") : ""}});
     }
     json j = {{"items", items}};
@@ -1135,7 +1152,8 @@ class ApiHandler final : public Handler {
     }
     json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
     if (!body.is_object()) {
-      return reply(Problem(400, "malformed-json", "Malformed JSON", "the body must be a JSON object", &req));
+      return reply(
+          Problem(400, "malformed-json", "Malformed JSON", "the body must be a JSON object", &req));
     }
     if (action == "release-hold" && (*a)->status != "on_hold") {
       return reply(Problem(409, "conflict", "Conflict",
@@ -1151,9 +1169,9 @@ class ApiHandler final : public Handler {
     }
     auto st = d_.store->Enqueue({d_.so_event(id, payload.dump())});
     if (!st.ok()) return reply(StoreProblem(st.error(), req));
-    reply(Response::Json(202, json({{"order_id", id}, {"action", action}, {"by", who.name},
-                                    {"status", "accepted"}})
-                                  .dump()));
+    reply(Response::Json(
+        202, json({{"order_id", id}, {"action", action}, {"by", who.name}, {"status", "accepted"}})
+                 .dump()));
   }
 
   ApiDeps d_;

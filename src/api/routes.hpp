@@ -30,12 +30,9 @@ struct ApiDeps {
   std::function<std::vector<store::WorkSpec>(const std::string& partner_id)> first_steps;
   const inventory::Index* inventory = nullptr;
   // Work that records an operator's action on a purchase order (approve, cancel).
-  std::function<store::WorkSpec(const std::string& po_number, const std::string& payload)>
-      po_event;
-  std::function<store::WorkSpec(const std::string& order_id, const std::string& payload)>
-      so_event;
-  std::function<store::WorkSpec(const std::string& rma_id, const std::string& payload)>
-      rma_event;
+  std::function<store::WorkSpec(const std::string& po_number, const std::string& payload)> po_event;
+  std::function<store::WorkSpec(const std::string& order_id, const std::string& payload)> so_event;
+  std::function<store::WorkSpec(const std::string& rma_id, const std::string& payload)> rma_event;
   // First steps for a canonical document posted through the API (POST /v1/orders).
   std::function<std::vector<store::WorkSpec>(const std::string& partner_id,
                                              const std::string& canonical_type)>

@@ -94,9 +94,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
       return Close();
     }
     Request r;
@@ -151,11 +150,10 @@ class Session : public std::enable_shared_from_this<Session> {
       bool has_corr = false;
       for (const auto& [k, v] : resp.headers) has_corr |= IEquals(k, "X-Correlation-Id");
       if (!has_corr) resp.headers.emplace_back("X-Correlation-Id", corr);
-      net::post(self->stream_.get_executor(),
-                [self, resp = std::move(resp), version]() mutable {
-                  self->Write(std::move(resp), version);
-                  self->shared_->in_flight--;
-                });
+      net::post(self->stream_.get_executor(), [self, resp = std::move(resp), version]() mutable {
+        self->Write(std::move(resp), version);
+        self->shared_->in_flight--;
+      });
     });
   }
 
@@ -272,8 +270,8 @@ Status Server::Start() {
   impl_->listener = std::make_shared<Listener>(*impl_->ioc, impl_->shared);
   ec = impl_->listener->Open(tcp::endpoint(addr, o.port));
   if (ec) {
-    return Error(Code::kUnavailable, "cannot listen on " + o.host + ":" + std::to_string(o.port) +
-                                         ": " + ec.message());
+    return Error(Code::kUnavailable,
+                 "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message());
   }
   impl_->port = impl_->listener->port();
   impl_->listener->Run();

@@ -1,14 +1,14 @@
 // crossdock: the one binary. Wires configuration, store, engine, transports and the HTTP API.
-#include <CLI/CLI.hpp>
 #include <signal.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
-#include <iostream>
 
 #include "api/auth.hpp"
 #include "api/http.hpp"
@@ -21,19 +21,19 @@
 #include "core/version.hpp"
 #include "engine/engine.hpp"
 #include "engine/routing.hpp"
-#include "mapping/decode.hpp"
 #include "inventory/positions.hpp"
-#include "ops/alerts.hpp"
-#include "ops/measures.hpp"
-#include "pipeline/inbound.hpp"
-#include "pipeline/fulfil.hpp"
-#include "pipeline/procure.hpp"
-#include "pipeline/publish.hpp"
-#include "transports/filedrop/filedrop.hpp"
+#include "mapping/decode.hpp"
 #include "model/json.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
+#include "ops/alerts.hpp"
+#include "ops/measures.hpp"
+#include "pipeline/fulfil.hpp"
+#include "pipeline/inbound.hpp"
+#include "pipeline/procure.hpp"
+#include "pipeline/publish.hpp"
 #include "store/store.hpp"
+#include "transports/filedrop/filedrop.hpp"
 #include "transports/http/webhook.hpp"
 
 #ifdef CROSSDOCK_HAVE_EDI
@@ -51,9 +51,8 @@ int CheckConfig(const std::string& path) {
     std::cerr << cfg.error().message() << "\n";
     return 1;
   }
-  std::cout << path << ": ok (" << cfg->partners.size() << " partners, "
-            << cfg->destinations.size() << " destinations, " << cfg->tokens.size()
-            << " tokens)\n";
+  std::cout << path << ": ok (" << cfg->partners.size() << " partners, " << cfg->destinations.size()
+            << " destinations, " << cfg->tokens.size() << " tokens)\n";
   return 0;
 }
 
@@ -120,7 +119,8 @@ int Schema(const std::string& type, const std::string& dir) {
 void RecordProfiles(store::Store& st, const config::Config& cfg) {
   const char* by_env = std::getenv("CROSSDOCK_CHANGED_BY");
   const char* user = std::getenv("USER");
-  const std::string actor = by_env && *by_env ? by_env : std::string("config-load:") + (user ? user : "unknown");
+  const std::string actor =
+      by_env && *by_env ? by_env : std::string("config-load:") + (user ? user : "unknown");
   for (const auto& p : cfg.partners) {
     auto prev = st.ListProfileVersions(p.id);
     std::string changes = "{}";
@@ -234,9 +234,10 @@ int Serve(const std::string& config_path, const std::string& listen_override,
   }
   // Relative partner folders live under the data directory.
   for (auto& p : cfg.partners) {
-    for (std::string* dir : {&p.transport.inbound_dir, &p.transport.outbound_dir,
-                             &p.transport.archive_dir}) {
-      if (!dir->empty() && fs::path(*dir).is_relative()) *dir = (fs::path(data_dir) / *dir).string();
+    for (std::string* dir :
+         {&p.transport.inbound_dir, &p.transport.outbound_dir, &p.transport.archive_dir}) {
+      if (!dir->empty() && fs::path(*dir).is_relative())
+        *dir = (fs::path(data_dir) / *dir).string();
     }
   }
   fs::path db_path(cfg.store.path);
@@ -362,7 +363,8 @@ int Serve(const std::string& config_path, const std::string& listen_override,
       d.secret = p.transport.secret;
       eng.AddDestination(d, std::make_unique<transports::WebhookDestination>(d, http_client));
     } else if (p.transport.type == "filedrop" && !p.transport.outbound_dir.empty()) {
-      eng.AddDestination(d, std::make_unique<transports::FileDropDestination>(p.transport.outbound_dir));
+      eng.AddDestination(
+          d, std::make_unique<transports::FileDropDestination>(p.transport.outbound_dir));
     } else if (p.transport.type == "tryton") {
       for (auto& link : erp_links) {
         if (link->partner_id() != p.id) continue;
@@ -493,8 +495,9 @@ int main(int argc, char** argv) {
   auto* partner = app.add_subcommand("partner", "Partner onboarding tools");
   partner->require_subcommand(1);
   auto* pcheck = partner->add_subcommand(
-      "check", "Decode, map and validate FILE as PARTNER would send it (a dry run): the canonical "
-               "JSON on stdout, every exception on stderr; exit 0 clean, 1 exceptions, 2 unreadable");
+      "check",
+      "Decode, map and validate FILE as PARTNER would send it (a dry run): the canonical "
+      "JSON on stdout, every exception on stderr; exit 0 clean, 1 exceptions, 2 unreadable");
   std::string pc_config, pc_partner, pc_file, pc_type;
   pcheck->add_option("--config", pc_config, "Configuration file or directory")->required();
   pcheck->add_option("PARTNER", pc_partner, "Partner id")->required();

@@ -146,7 +146,8 @@ void ReadRetry(const Ctx& ctx, const YAML::Node& n, const std::string& path, Ret
 }
 
 void ReadServer(const Ctx& ctx, const YAML::Node& n, ServerConfig* s) {
-  if (!CheckMap(ctx, n, "server", {"listen", "io_threads", "max_body_bytes", "idle_timeout_seconds"})) {
+  if (!CheckMap(ctx, n, "server",
+                {"listen", "io_threads", "max_body_bytes", "idle_timeout_seconds"})) {
     return;
   }
   GetString(ctx, n, "server", "listen", &s->listen);
@@ -157,10 +158,10 @@ void ReadServer(const Ctx& ctx, const YAML::Node& n, ServerConfig* s) {
 }
 
 void ReadStore(const Ctx& ctx, const YAML::Node& n, StoreConfig* s) {
-  if (!CheckMap(ctx, n, "store",
-                {"engine", "path", "synchronous", "group_commit_max_batch",
-                 "group_commit_linger_us", "idempotency_window_hours", "content_hash_window_hours",
-                 "read_connections"})) {
+  if (!CheckMap(
+          ctx, n, "store",
+          {"engine", "path", "synchronous", "group_commit_max_batch", "group_commit_linger_us",
+           "idempotency_window_hours", "content_hash_window_hours", "read_connections"})) {
     return;
   }
   if (GetString(ctx, n, "store", "engine", &s->engine) && s->engine != "sqlite") {
@@ -193,7 +194,8 @@ void ReadEngine(const Ctx& ctx, const YAML::Node& n, EngineConfig* e) {
   GetNumber(ctx, n, "engine", "poll_interval_ms", &e->poll_interval_ms, 1, 60000);
   GetNumber(ctx, n, "engine", "shutdown_grace_seconds", &e->shutdown_grace_seconds, 0, 3600);
   GetNumber(ctx, n, "engine", "measures_refresh_ms", &e->measures_refresh_ms, 100, 600'000);
-  if (n["step_retry"].IsDefined()) ReadRetry(ctx, n["step_retry"], "engine.step_retry", &e->step_retry);
+  if (n["step_retry"].IsDefined())
+    ReadRetry(ctx, n["step_retry"], "engine.step_retry", &e->step_retry);
 }
 
 void ReadLog(const Ctx& ctx, const YAML::Node& n, LogConfig* l) {
@@ -220,11 +222,16 @@ void ReadToken(const Ctx& ctx, const YAML::Node& n, const std::string& path, Tok
   }
   std::string role;
   if (GetString(ctx, n, path, "role", &role, true)) {
-    if (role == "admin") t->role = Role::kAdmin;
-    else if (role == "operator") t->role = Role::kOperator;
-    else if (role == "viewer") t->role = Role::kViewer;
-    else if (role == "partner") t->role = Role::kPartner;
-    else ctx.Err(n["role"], path + ".role", "must be one of admin, operator, viewer, partner");
+    if (role == "admin")
+      t->role = Role::kAdmin;
+    else if (role == "operator")
+      t->role = Role::kOperator;
+    else if (role == "viewer")
+      t->role = Role::kViewer;
+    else if (role == "partner")
+      t->role = Role::kPartner;
+    else
+      ctx.Err(n["role"], path + ".role", "must be one of admin, operator, viewer, partner");
   }
   GetString(ctx, n, path, "partner", &t->partner);
   if (t->role == Role::kPartner && t->partner.empty()) {
@@ -235,8 +242,8 @@ void ReadToken(const Ctx& ctx, const YAML::Node& n, const std::string& path, Tok
   }
 }
 
-bool GetBool(const Ctx& ctx, const YAML::Node& map, const std::string& path,
-             const std::string& key, bool* out) {
+bool GetBool(const Ctx& ctx, const YAML::Node& map, const std::string& path, const std::string& key,
+             bool* out) {
   const YAML::Node n = map[key];
   if (!n.IsDefined() || n.IsNull()) return false;
   bool v = false;
@@ -306,10 +313,20 @@ void GetPairs(const Ctx& ctx, const YAML::Node& map, const std::string& path,
 }
 
 const std::set<std::string>& DocumentTypes() {
-  static const std::set<std::string> kTypes{
-      "purchase_order", "sales_order", "purchase_order_ack", "shipment", "receipt", "invoice",
-      "inventory_advice", "inventory_adjustment", "return", "forecast",
-      "replenishment_recommendation", "item", "party", "location"};
+  static const std::set<std::string> kTypes{"purchase_order",
+                                            "sales_order",
+                                            "purchase_order_ack",
+                                            "shipment",
+                                            "receipt",
+                                            "invoice",
+                                            "inventory_advice",
+                                            "inventory_adjustment",
+                                            "return",
+                                            "forecast",
+                                            "replenishment_recommendation",
+                                            "item",
+                                            "party",
+                                            "location"};
   return kTypes;
 }
 
@@ -322,8 +339,8 @@ void CheckDocType(const Ctx& ctx, const YAML::Node& n, const std::string& path,
   }
 }
 
-bool GetChar(const Ctx& ctx, const YAML::Node& map, const std::string& path,
-             const std::string& key, char* out) {
+bool GetChar(const Ctx& ctx, const YAML::Node& map, const std::string& path, const std::string& key,
+             char* out) {
   std::string v;
   if (!GetString(ctx, map, path, key, &v)) return false;
   if (v == "\\n" || v == "newline") v = "\n";
@@ -344,7 +361,8 @@ void ReadX12Profile(const Ctx& ctx, const YAML::Node& n, const std::string& path
   if (GetString(ctx, n, path, "isa_qualifier", &x->isa_qualifier) && x->isa_qualifier.size() != 2) {
     ctx.Err(n["isa_qualifier"], path + ".isa_qualifier", "must be 2 characters (ZZ, 01, 12, ...)");
   }
-  if (GetString(ctx, n, path, "isa_id", &x->isa_id) && (x->isa_id.empty() || x->isa_id.size() > 15)) {
+  if (GetString(ctx, n, path, "isa_id", &x->isa_id) &&
+      (x->isa_id.empty() || x->isa_id.size() > 15)) {
     ctx.Err(n["isa_id"], path + ".isa_id", "must be 1 to 15 characters");
   }
   if (GetString(ctx, n, path, "gs_id", &x->gs_id) && (x->gs_id.empty() || x->gs_id.size() > 15)) {
@@ -384,12 +402,11 @@ void ReadX12Profile(const Ctx& ctx, const YAML::Node& n, const std::string& path
 void ReadTrytonTransport(const Ctx& ctx, const YAML::Node& t, const std::string& tp,
                          Transport* tr) {
   static const std::vector<std::string> kTrytonKeys{
-      "database",      "user",        "password",       "password_env", "pull_interval_ms",
-      "timeout_ms",    "max_in_flight", "invoice_method", "warehouses",   "parties",
-      "retry"};
-  static const std::vector<std::string> kOtherKeys{"secret", "secret_env", "inbound_dir",
-                                                   "outbound_dir", "archive_dir",
-                                                   "poll_interval_ms"};
+      "database",         "user",       "password",      "password_env",
+      "pull_interval_ms", "timeout_ms", "max_in_flight", "invoice_method",
+      "warehouses",       "parties",    "retry"};
+  static const std::vector<std::string> kOtherKeys{
+      "secret", "secret_env", "inbound_dir", "outbound_dir", "archive_dir", "poll_interval_ms"};
   const bool tryton = tr->type == "tryton";
   for (const auto& k : tryton ? kOtherKeys : kTrytonKeys) {
     if (t[k].IsDefined()) {
@@ -417,7 +434,8 @@ void ReadTrytonTransport(const Ctx& ctx, const YAML::Node& t, const std::string&
     }
     const char* v = std::getenv(env.c_str());
     if (v == nullptr || *v == '\0') {
-      ctx.Err(t["password_env"], tp + ".password_env", "environment variable " + env + " is not set");
+      ctx.Err(t["password_env"], tp + ".password_env",
+              "environment variable " + env + " is not set");
     } else {
       tr->password = v;
     }
@@ -426,7 +444,8 @@ void ReadTrytonTransport(const Ctx& ctx, const YAML::Node& t, const std::string&
   }
   GetNumber(ctx, t, tp, "pull_interval_ms", &tr->pull_interval_ms, 0, 86'400'000);
   if (tr->pull_interval_ms > 0 && tr->pull_interval_ms < 100) {
-    ctx.Err(t["pull_interval_ms"], tp + ".pull_interval_ms", "must be 0 (no pulls) or at least 100");
+    ctx.Err(t["pull_interval_ms"], tp + ".pull_interval_ms",
+            "must be 0 (no pulls) or at least 100");
   }
   GetNumber(ctx, t, tp, "timeout_ms", &tr->timeout_ms, 100, 600'000);
   GetNumber(ctx, t, tp, "max_in_flight", &tr->max_in_flight, 1, 64);
@@ -435,8 +454,9 @@ void ReadTrytonTransport(const Ctx& ctx, const YAML::Node& t, const std::string&
       tr->invoice_method != "shipment") {
     ctx.Err(t["invoice_method"], tp + ".invoice_method", "must be manual, order or shipment");
   }
-  for (auto [key, out] : {std::pair<const char*, std::vector<CodeMapping>*>{"warehouses", &tr->warehouses},
-                          {"parties", &tr->parties}}) {
+  for (auto [key, out] :
+       {std::pair<const char*, std::vector<CodeMapping>*>{"warehouses", &tr->warehouses},
+        {"parties", &tr->parties}}) {
     std::vector<std::pair<std::string, std::string>> pairs;
     GetPairs(ctx, t, tp, key, &pairs);
     std::set<std::string> ids;
@@ -463,7 +483,8 @@ void ReadPartnerProfile(const Ctx& ctx, const YAML::Node& n, const std::string& 
   ForEach(ctx, n, path, "documents", [&](const YAML::Node& d, const std::string& dp) {
     if (!CheckMap(ctx, d, dp, {"type", "direction", "format", "set", "version"})) return;
     DocumentRoute r;
-    if (GetString(ctx, d, dp, "type", &r.type, true)) CheckDocType(ctx, d["type"], dp + ".type", r.type);
+    if (GetString(ctx, d, dp, "type", &r.type, true))
+      CheckDocType(ctx, d["type"], dp + ".type", r.type);
     if (GetString(ctx, d, dp, "direction", &r.direction, true) && r.direction != "in" &&
         r.direction != "out") {
       ctx.Err(d["direction"], dp + ".direction", "must be in or out");
@@ -473,7 +494,8 @@ void ReadPartnerProfile(const Ctx& ctx, const YAML::Node& n, const std::string& 
       ctx.Err(d["format"], dp + ".format", "must be x12, csv or json");
     }
     GetString(ctx, d, dp, "set", &r.set);
-    if (r.format == "x12" && (r.set.size() != 3 || !std::isdigit(static_cast<unsigned char>(r.set[0])))) {
+    if (r.format == "x12" &&
+        (r.set.size() != 3 || !std::isdigit(static_cast<unsigned char>(r.set[0])))) {
       ctx.Err(d, dp + ".set", "an X12 document needs its transaction set (3 digits, e.g. \"850\")");
     }
     GetString(ctx, d, dp, "version", &r.version);
@@ -514,7 +536,8 @@ void ReadPartnerProfile(const Ctx& ctx, const YAML::Node& n, const std::string& 
     GetPairs(ctx, u, path + ".uom", "aliases", &p->uom_aliases);
   }
   ForEach(ctx, n, path, "items", [&](const YAML::Node& i, const std::string& ip) {
-    if (!CheckMap(ctx, i, ip, {"sku", "moq", "pack_multiple", "uom", "contract_price", "currency"})) {
+    if (!CheckMap(ctx, i, ip,
+                  {"sku", "moq", "pack_multiple", "uom", "contract_price", "currency"})) {
       return;
     }
     PartnerItem r;
@@ -533,15 +556,18 @@ void ReadPartnerProfile(const Ctx& ctx, const YAML::Node& n, const std::string& 
         p->rules.name != "lenient") {
       ctx.Err(r["set"], path + ".rules.set", "must be standard or lenient");
     }
-    GetDecimal(ctx, r, path + ".rules", "price_tolerance_percent", &p->rules.price_tolerance_percent);
+    GetDecimal(ctx, r, path + ".rules", "price_tolerance_percent",
+               &p->rules.price_tolerance_percent);
     GetStringList(ctx, r, path + ".rules", "disabled", &p->rules.disabled);
   }
   ForEach(ctx, n, path, "csv", [&](const YAML::Node& c, const std::string& cp) {
-    if (!CheckMap(ctx, c, cp, {"type", "delimiter", "header", "group_by", "columns", "constants"})) {
+    if (!CheckMap(ctx, c, cp,
+                  {"type", "delimiter", "header", "group_by", "columns", "constants"})) {
       return;
     }
     CsvMapping m;
-    if (GetString(ctx, c, cp, "type", &m.type, true)) CheckDocType(ctx, c["type"], cp + ".type", m.type);
+    if (GetString(ctx, c, cp, "type", &m.type, true))
+      CheckDocType(ctx, c["type"], cp + ".type", m.type);
     GetChar(ctx, c, cp, "delimiter", &m.delimiter);
     GetBool(ctx, c, cp, "header", &m.header);
     GetString(ctx, c, cp, "group_by", &m.group_by);
@@ -553,18 +579,19 @@ void ReadPartnerProfile(const Ctx& ctx, const YAML::Node& n, const std::string& 
   ForEach(ctx, n, path, "json", [&](const YAML::Node& j, const std::string& jp) {
     if (!CheckMap(ctx, j, jp, {"type", "inbound", "outbound"})) return;
     JsonMapping m;
-    if (GetString(ctx, j, jp, "type", &m.type, true)) CheckDocType(ctx, j["type"], jp + ".type", m.type);
+    if (GetString(ctx, j, jp, "type", &m.type, true))
+      CheckDocType(ctx, j["type"], jp + ".type", m.type);
     GetString(ctx, j, jp, "inbound", &m.inbound);
     GetString(ctx, j, jp, "outbound", &m.outbound);
     p->json.push_back(std::move(m));
   });
   const YAML::Node t = n["transport"];
   if (t.IsDefined() && !t.IsNull() &&
-      CheckMap(ctx, t, path + ".transport",
-               {"type", "url", "secret", "secret_env", "inbound_dir", "outbound_dir", "archive_dir",
-                "poll_interval_ms", "database", "user", "password", "password_env",
-                "pull_interval_ms", "timeout_ms", "max_in_flight", "invoice_method", "warehouses",
-                "parties", "retry"})) {
+      CheckMap(
+          ctx, t, path + ".transport",
+          {"type", "url", "secret", "secret_env", "inbound_dir", "outbound_dir", "archive_dir",
+           "poll_interval_ms", "database", "user", "password", "password_env", "pull_interval_ms",
+           "timeout_ms", "max_in_flight", "invoice_method", "warehouses", "parties", "retry"})) {
     const std::string tp = path + ".transport";
     if (GetString(ctx, t, tp, "type", &p->transport.type, true) && p->transport.type != "none" &&
         p->transport.type != "http" && p->transport.type != "filedrop" &&
@@ -633,17 +660,19 @@ void ReadPartnerProfile(const Ctx& ctx, const YAML::Node& n, const std::string& 
   const YAML::Node th = n["throttle"];
   if (th.IsDefined() && !th.IsNull() &&
       CheckMap(ctx, th, path + ".throttle", {"rate_per_second", "max_in_flight"})) {
-    GetNumber(ctx, th, path + ".throttle", "rate_per_second", &p->throttle_rate_per_second, 0.0, 1e6);
+    GetNumber(ctx, th, path + ".throttle", "rate_per_second", &p->throttle_rate_per_second, 0.0,
+              1e6);
     GetNumber(ctx, th, path + ".throttle", "max_in_flight", &p->throttle_max_in_flight, 0, 10000);
   }
 }
 
 void ReadPartner(const Ctx& ctx, const YAML::Node& n, const std::string& path, Partner* p) {
   if (!CheckMap(ctx, n, path,
-                {"id", "name", "kind", "formats", "max_body_bytes", "strategic", "x12", "documents",
-                 "xref", "uom", "items", "rules", "csv", "json", "transport", "sla", "defaults",
-                 "throttle", "match", "warehouse_preference", "credit", "fulfillment",
-                 "substitutions"})) {
+                {"id",        "name",        "kind",         "formats", "max_body_bytes",
+                 "strategic", "x12",         "documents",    "xref",    "uom",
+                 "items",     "rules",       "csv",          "json",    "transport",
+                 "sla",       "defaults",    "throttle",     "match",   "warehouse_preference",
+                 "credit",    "fulfillment", "substitutions"})) {
     return;
   }
   ReadPartnerProfile(ctx, n, path, p);
@@ -667,8 +696,8 @@ void ReadPartner(const Ctx& ctx, const YAML::Node& n, const std::string& path, P
   GetString(ctx, n, path, "name", &p->name);
   if (p->name.empty()) p->name = p->id;
   if (GetString(ctx, n, path, "kind", &p->kind, true)) {
-    static const std::set<std::string> kKinds{"supplier",  "customer", "carrier", "warehouse",
-                                              "3pl",       "planning", "channel", "erp"};
+    static const std::set<std::string> kKinds{"supplier", "customer", "carrier", "warehouse",
+                                              "3pl",      "planning", "channel", "erp"};
     if (!kKinds.count(p->kind)) {
       ctx.Err(n["kind"], path + ".kind",
               "must be one of supplier, customer, carrier, warehouse, 3pl, planning, channel, erp");
@@ -688,8 +717,7 @@ void ReadPartner(const Ctx& ctx, const YAML::Node& n, const std::string& path, P
   p->source = ctx.file + ":" + std::to_string(n.Mark().line + 1);
 }
 
-void ReadDestination(const Ctx& ctx, const YAML::Node& n, const std::string& path,
-                     Destination* d) {
+void ReadDestination(const Ctx& ctx, const YAML::Node& n, const std::string& path, Destination* d) {
   if (!CheckMap(ctx, n, path,
                 {"id", "type", "url", "secret", "secret_env", "events", "partners", "headers",
                  "max_in_flight", "rate_per_second", "burst", "timeout_ms", "retry"})) {
@@ -708,7 +736,8 @@ void ReadDestination(const Ctx& ctx, const YAML::Node& n, const std::string& pat
   std::string env;
   const bool has_secret = GetString(ctx, n, path, "secret", &d->secret);
   if (GetString(ctx, n, path, "secret_env", &env)) {
-    if (has_secret) ctx.Err(n["secret_env"], path + ".secret_env", "give secret or secret_env, not both");
+    if (has_secret)
+      ctx.Err(n["secret_env"], path + ".secret_env", "give secret or secret_env, not both");
     const char* v = std::getenv(env.c_str());
     if (v == nullptr || *v == '\0') {
       ctx.Err(n["secret_env"], path + ".secret_env", "environment variable " + env + " is not set");
@@ -752,8 +781,8 @@ void ReadAlertRule(const Ctx& ctx, const YAML::Node& n, const std::string& path,
   if (GetString(ctx, n, path, "measure", &r->measure, true)) {
     const auto& known = KnownMeasures();
     if (std::find(known.begin(), known.end(), r->measure) == known.end()) {
-      ctx.Err(n["measure"], path + ".measure", "unknown measure '" + r->measure + "' (known: " +
-                                                   Join(known) + ")");
+      ctx.Err(n["measure"], path + ".measure",
+              "unknown measure '" + r->measure + "' (known: " + Join(known) + ")");
     }
   }
   if (GetString(ctx, n, path, "op", &r->op)) {
@@ -805,7 +834,8 @@ void ReadDocument(const Ctx& ctx, const YAML::Node& root, Config* cfg, Seen* see
       ctx.Err(l, key, "must be a list");
       return;
     }
-    for (size_t i = 0; i < l.size(); ++i) fn(l[i], std::string(key) + "[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < l.size(); ++i)
+      fn(l[i], std::string(key) + "[" + std::to_string(i) + "]");
   };
   read_list("tokens", [&](const YAML::Node& n, const std::string& p) {
     Token t;
@@ -865,7 +895,8 @@ void ReadDocument(const Ctx& ctx, const YAML::Node& root, Config* cfg, Seen* see
                  {"enabled", "interval_ms", "threshold_percent", "low_stock", "channels"})) {
       cfg->publication.enabled = true;
       GetBool(ctx, pb, "publication", "enabled", &cfg->publication.enabled);
-      GetNumber(ctx, pb, "publication", "interval_ms", &cfg->publication.interval_ms, 50, 3'600'000);
+      GetNumber(ctx, pb, "publication", "interval_ms", &cfg->publication.interval_ms, 50,
+                3'600'000);
       GetDecimal(ctx, pb, "publication", "threshold_percent", &cfg->publication.threshold_percent);
       GetDecimal(ctx, pb, "publication", "low_stock", &cfg->publication.low_stock);
       GetStringList(ctx, pb, "publication", "channels", &cfg->publication.channels);
@@ -919,8 +950,8 @@ bool ParseYaml(const std::string& text, const std::string& file, YAML::Node* out
     return true;
   } catch (const YAML::Exception& e) {
     std::ostringstream os;
-    os << file << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": YAML syntax error: "
-       << e.msg;
+    os << file << ":" << e.mark.line + 1 << ":" << e.mark.column + 1
+       << ": YAML syntax error: " << e.msg;
     errors->push_back(os.str());
     return false;
   }
@@ -959,16 +990,18 @@ void CrossCheck(Config* cfg, std::vector<std::string>* errors) {
     }
     for (const auto& r : p.documents) {
       if (std::find(p.formats.begin(), p.formats.end(), r.format) == p.formats.end()) {
-        errors->push_back(p.source + ": partner " + p.id + " documents: " + r.type + " uses format " +
-                          r.format + ", which is not in the partner's formats");
+        errors->push_back(p.source + ": partner " + p.id + " documents: " + r.type +
+                          " uses format " + r.format + ", which is not in the partner's formats");
       }
     }
   }
   for (const auto& p : cfg->partners) {
     if (p.transport.type != "tryton") continue;
     if (p.kind != "erp") {
-      errors->push_back(p.source + ": partner " + p.id + " transport.type: tryton is for partners "
-                        "of kind erp (this one is " + p.kind + ")");
+      errors->push_back(p.source + ": partner " + p.id +
+                        " transport.type: tryton is for partners "
+                        "of kind erp (this one is " +
+                        p.kind + ")");
     }
     for (const auto& w : p.transport.warehouses) {
       const CatalogLocation* l = cfg->FindLocation(w.id);
@@ -1004,7 +1037,8 @@ void CrossCheck(Config* cfg, std::vector<std::string>* errors) {
   std::set<std::string> dest_ids;
   for (const auto& d : cfg->destinations) {
     if (!dest_ids.insert(d.id).second) {
-      errors->push_back(cfg->source + ": destinations: destination id '" + d.id + "' defined twice");
+      errors->push_back(cfg->source + ": destinations: destination id '" + d.id +
+                        "' defined twice");
     }
     for (const auto& p : d.partners) {
       if (!ids.count(p)) {
@@ -1020,12 +1054,13 @@ void CrossCheck(Config* cfg, std::vector<std::string>* errors) {
     }
     for (const auto& p : a.partners) {
       if (!ids.count(p)) {
-        errors->push_back(cfg->source + ": alerts." + a.id + ".partners: unknown partner '" + p + "'");
+        errors->push_back(cfg->source + ": alerts." + a.id + ".partners: unknown partner '" + p +
+                          "'");
       }
     }
     if (!a.source.empty() && !ids.count(a.source)) {
-      errors->push_back(cfg->source + ": alerts." + a.id + ".source: unknown partner '" +
-                        a.source + "'");
+      errors->push_back(cfg->source + ": alerts." + a.id + ".source: unknown partner '" + a.source +
+                        "'");
     }
     for (const auto& d : a.notify) {
       if (!dest_ids.count(d)) {
@@ -1060,12 +1095,20 @@ Result<Config> Finish(Config cfg, std::vector<std::string> errors) {
 }  // namespace
 
 const std::vector<std::string>& KnownMeasures() {
-  static const std::vector<std::string> k = {
-      "overdue_acks",           "po_ack_latency_p50_seconds",   "po_ack_latency_p95_seconds",
-      "partner_sla_compliance", "inventory_sync_lag_seconds",   "order_acceptance_rate",
-      "shipment_completeness_rate", "invoice_posting_success_rate", "exceptions_open",
-      "exception_age_seconds",  "dead_letters",                 "dead_letters_open",
-      "retries",                "queue_depth"};
+  static const std::vector<std::string> k = {"overdue_acks",
+                                             "po_ack_latency_p50_seconds",
+                                             "po_ack_latency_p95_seconds",
+                                             "partner_sla_compliance",
+                                             "inventory_sync_lag_seconds",
+                                             "order_acceptance_rate",
+                                             "shipment_completeness_rate",
+                                             "invoice_posting_success_rate",
+                                             "exceptions_open",
+                                             "exception_age_seconds",
+                                             "dead_letters",
+                                             "dead_letters_open",
+                                             "retries",
+                                             "queue_depth"};
   return k;
 }
 
@@ -1084,10 +1127,14 @@ bool ReadFile(const fs::path& p, std::string* out) {
 
 std::string_view RoleName(Role r) {
   switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kOperator: return "operator";
-    case Role::kViewer: return "viewer";
-    case Role::kPartner: return "partner";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kOperator:
+      return "operator";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kPartner:
+      return "partner";
   }
   return "viewer";
 }
@@ -1135,7 +1182,8 @@ const DocumentRoute* Partner::FindRoute(std::string_view type, std::string_view 
   return nullptr;
 }
 
-const DocumentRoute* Partner::FindRouteBySet(std::string_view set, std::string_view direction) const {
+const DocumentRoute* Partner::FindRouteBySet(std::string_view set,
+                                             std::string_view direction) const {
   for (const auto& r : documents) {
     if (r.format == "x12" && r.set == set && r.direction == direction) return &r;
   }
@@ -1190,8 +1238,8 @@ Result<Config> Load(const std::string& path) {
   cfg.source = path;
   std::vector<std::string> errors;
   std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     const auto ext = it->path().extension().string();
     if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(it->path());

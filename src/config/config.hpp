@@ -40,16 +40,16 @@ struct RetryPolicy {
 // ---- partner profiles ----
 
 struct X12Profile {
-  std::string isa_qualifier;  // the partner's ISA05/ISA07 qualifier
-  std::string isa_id;         // the partner's ISA06/ISA08 id (unpadded)
-  std::string gs_id;          // the partner's GS02/GS03 id
+  std::string isa_qualifier;       // the partner's ISA05/ISA07 qualifier
+  std::string isa_id;              // the partner's ISA06/ISA08 id (unpadded)
+  std::string gs_id;               // the partner's GS02/GS03 id
   std::string version = "004010";  // GS08 for documents the hub writes; ISA12 follows from it
   char element_separator = '*';
   char component_separator = '>';
   char segment_terminator = '~';
   char repetition_separator = '^';
-  bool segment_newline = true;  // CR LF after every terminator in what the hub writes
-  std::string ack = "auto";  // auto (999 for 005010 senders, else 997), 997, 999, none
+  bool segment_newline = true;    // CR LF after every terminator in what the hub writes
+  std::string ack = "auto";       // auto (999 for 005010 senders, else 997), 997, 999, none
   bool ack_accepted_sets = true;  // AK2 loops for accepted sets too
   std::string usage = "P";        // ISA15: P production, T test
 };
@@ -120,22 +120,23 @@ struct CodeMapping {
 
 struct Transport {
   std::string type = "none";  // none, http, filedrop, tryton (ERP partners only)
-  std::string url;            // http: where documents for the partner are POSTed; tryton: the server
-  std::string secret;         // http: Standard Webhooks signing secret
-  std::string inbound_dir;    // filedrop: where the partner's files appear
-  std::string outbound_dir;   // filedrop: where the hub writes files for the partner
-  std::string archive_dir;    // filedrop: where accepted inbound files are moved
+  std::string url;           // http: where documents for the partner are POSTed; tryton: the server
+  std::string secret;        // http: Standard Webhooks signing secret
+  std::string inbound_dir;   // filedrop: where the partner's files appear
+  std::string outbound_dir;  // filedrop: where the hub writes files for the partner
+  std::string archive_dir;   // filedrop: where accepted inbound files are moved
   int poll_interval_ms = 1000;
   // tryton: a Tryton 6.0 server reached over JSON-RPC (src/connectors/tryton/).
   std::string database;
   std::string user;
-  std::string password;  // or password_env
-  int pull_interval_ms = 0;          // scheduled master-data and stock pulls; 0: none
-  int timeout_ms = 30'000;           // one JSON-RPC call
-  int max_in_flight = 2;             // postings processed at once
-  std::string invoice_method = "manual";  // sales and purchases created in Tryton: manual, order, shipment
-  std::vector<CodeMapping> warehouses;    // Tryton warehouse code -> hub location (default: same)
-  std::vector<CodeMapping> parties;       // Tryton party code -> hub partner (default: same)
+  std::string password;      // or password_env
+  int pull_interval_ms = 0;  // scheduled master-data and stock pulls; 0: none
+  int timeout_ms = 30'000;   // one JSON-RPC call
+  int max_in_flight = 2;     // postings processed at once
+  std::string invoice_method =
+      "manual";  // sales and purchases created in Tryton: manual, order, shipment
+  std::vector<CodeMapping> warehouses;  // Tryton warehouse code -> hub location (default: same)
+  std::vector<CodeMapping> parties;     // Tryton party code -> hub partner (default: same)
   bool has_retry = false;
   RetryPolicy retry{12, Millis(1000), Millis(600'000), 2.0};  // postings that fail transiently
 };
@@ -147,14 +148,14 @@ struct Sla {
 
 // Three-way match tolerances for a supplier's invoices.
 struct MatchTolerance {
-  std::string price_tolerance_percent;     // empty: the rules' price tolerance
+  std::string price_tolerance_percent;  // empty: the rules' price tolerance
   std::string quantity_tolerance_percent = "0";
 };
 
 struct Partner {
   std::string id;
   std::string name;
-  std::string kind;                  // supplier, customer, carrier, warehouse, 3pl, planning, channel
+  std::string kind;  // supplier, customer, carrier, warehouse, 3pl, planning, channel
   std::vector<std::string> formats;  // x12, csv, json
   int64_t max_body_bytes = 0;        // 0: the server limit
   std::string source;                // file:line where it was defined
@@ -176,7 +177,7 @@ struct Partner {
   MatchTolerance match;
   std::vector<std::string> warehouse_preference;  // customers: warehouses to promise from first
   // Customers: order fulfilment rules.
-  std::string credit_limit;  // decimal text; empty: no credit check
+  std::string credit_limit;       // decimal text; empty: no credit check
   std::string receivables = "0";  // open invoices the ERP reports, counted against the limit
   bool ship_complete = false;     // ship only when every line can ship
   bool allow_split = true;        // a line may be served from several warehouses
@@ -246,9 +247,9 @@ struct Destination {
   std::string id;
   std::string type = "webhook";
   std::string url;
-  std::string secret;                // Standard Webhooks secret, "whsec_<base64>" or raw
-  std::vector<std::string> events;   // event types delivered; "*" for all
-  std::vector<std::string> partners; // only events about these partners; empty for all
+  std::string secret;                 // Standard Webhooks secret, "whsec_<base64>" or raw
+  std::vector<std::string> events;    // event types delivered; "*" for all
+  std::vector<std::string> partners;  // only events about these partners; empty for all
   std::map<std::string, std::string> headers;
   int max_in_flight = 8;
   double rate_per_second = 0;  // 0: unlimited
@@ -261,17 +262,17 @@ struct Destination {
 // seconds; a change between ok and firing is an alert event delivered as a webhook.
 struct AlertRule {
   std::string id;
-  std::string measure;  // see KnownMeasures()
+  std::string measure;   // see KnownMeasures()
   std::string op = ">";  // >, >=, <, <=, ==, !=
   double threshold = 0;
-  int window_minutes = 60;               // windowed measures: the window they count over
-  std::vector<std::string> partners;     // scope; empty: each partner the measure has
-  std::string source;                    // inventory_sync_lag_seconds: one source partner
-  std::string exception_type;            // exceptions_open, exception_age_seconds
-  bool strategic_only = false;           // only partners marked strategic
-  std::string severity = "warning";      // info, warning, critical
-  std::vector<std::string> notify;       // destination ids; empty: destinations subscribed to
-                                         // crossdock.alert.firing.v1 / .resolved.v1
+  int window_minutes = 60;            // windowed measures: the window they count over
+  std::vector<std::string> partners;  // scope; empty: each partner the measure has
+  std::string source;                 // inventory_sync_lag_seconds: one source partner
+  std::string exception_type;         // exceptions_open, exception_age_seconds
+  bool strategic_only = false;        // only partners marked strategic
+  std::string severity = "warning";   // info, warning, critical
+  std::vector<std::string> notify;    // destination ids; empty: destinations subscribed to
+                                      // crossdock.alert.firing.v1 / .resolved.v1
   std::string description;
 };
 // The measure names alert rules may use.

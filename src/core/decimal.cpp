@@ -84,7 +84,8 @@ bool DivRound(i128 num, i128 den, Rounding mode, i128* out) {
 
 Result<Decimal> Decimal::FromParts(int64_t coefficient, int scale) {
   if (scale < 0 || scale > kMaxScale) {
-    return Error(Code::kInvalidArgument, "decimal scale out of range 0..18: " + std::to_string(scale));
+    return Error(Code::kInvalidArgument,
+                 "decimal scale out of range 0..18: " + std::to_string(scale));
   }
   return Decimal(coefficient, scale);
 }
@@ -105,7 +106,8 @@ Result<Decimal> Decimal::Parse(std::string_view text) {
     const char c = text[i];
     if (c == '.') {
       if (seen_point) {
-        return Error(Code::kInvalidArgument, "not a decimal (two points): '" + std::string(text) + "'");
+        return Error(Code::kInvalidArgument,
+                     "not a decimal (two points): '" + std::string(text) + "'");
       }
       seen_point = true;
       continue;
@@ -178,9 +180,9 @@ Result<Decimal> Decimal::Rescale(int new_scale, Rounding mode) const {
   }
   i128 q;
   if (!DivRound(coef_, kPow10[scale_ - new_scale], mode, &q)) {
-    return Error(Code::kInvalidArgument,
-                 "rounding " + ToString() + " to " + std::to_string(new_scale) +
-                     " decimal places would lose digits");
+    return Error(Code::kInvalidArgument, "rounding " + ToString() + " to " +
+                                             std::to_string(new_scale) +
+                                             " decimal places would lose digits");
   }
   return Decimal(static_cast<int64_t>(q), new_scale);
 }

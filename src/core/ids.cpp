@@ -33,8 +33,8 @@ std::string NewIdAt(TimePoint t) {
       }
     } else {
       // Start each millisecond at a random point in the lower half so ids stay unguessable.
-      g_counter = ((static_cast<uint64_t>(b[6]) << 8 | b[7]) << 24 | static_cast<uint64_t>(b[8]) << 16 |
-                   static_cast<uint64_t>(b[9]) << 8 | b[10]) &
+      g_counter = ((static_cast<uint64_t>(b[6]) << 8 | b[7]) << 24 |
+                   static_cast<uint64_t>(b[8]) << 16 | static_cast<uint64_t>(b[9]) << 8 | b[10]) &
                   ((1ULL << 41) - 1);
     }
     g_last_ms = ms;

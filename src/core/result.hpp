@@ -121,10 +121,10 @@ class [[nodiscard]] Result {
 // Propagates a failed Status or Result from the current function.
 #define CD_CONCAT_INNER(a, b) a##b
 #define CD_CONCAT(a, b) CD_CONCAT_INNER(a, b)
-#define CD_RETURN_IF_ERROR(expr)                        \
-  do {                                                  \
-    auto _cd_status = (expr);                           \
-    if (!_cd_status.ok()) return _cd_status.error();    \
+#define CD_RETURN_IF_ERROR(expr)                     \
+  do {                                               \
+    auto _cd_status = (expr);                        \
+    if (!_cd_status.ok()) return _cd_status.error(); \
   } while (0)
 #define CD_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \

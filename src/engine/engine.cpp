@@ -59,7 +59,8 @@ void Engine::Start() {
   }
   threads_.emplace_back([this] { DispatcherLoop(); });
   obs::Info("engine", "started",
-            {{"workers", cfg_.workers}, {"steps", static_cast<long>(steps_.size())},
+            {{"workers", cfg_.workers},
+             {"steps", static_cast<long>(steps_.size())},
              {"destinations", static_cast<long>(dests_.size())}});
 }
 
@@ -129,8 +130,9 @@ ItemResult Engine::RunStep(const StepDef& def, const QueueItem& item) {
     std::lock_guard<std::mutex> lock(rng_mu_);
     r.kind = Kind::kRetry;
     r.retry_at = clock_.Now() + BackoffDelay(def.retry, item.attempts, sr.retry_after, rng_);
-    metrics_.GetCounter("crossdock_retries_total", "Attempts scheduled for retry",
-                        {{"queue", "work"}, {"name", def.name}})
+    metrics_
+        .GetCounter("crossdock_retries_total", "Attempts scheduled for retry",
+                    {{"queue", "work"}, {"name", def.name}})
         .Inc();
   } else {
     r.kind = Kind::kDeadLetter;
@@ -138,8 +140,9 @@ ItemResult Engine::RunStep(const StepDef& def, const QueueItem& item) {
                    ? "step '" + def.name + "' failed permanently: " + err.ToString()
                    : "step '" + def.name + "' gave up after " + std::to_string(item.attempts) +
                          " attempts: " + err.ToString();
-    metrics_.GetCounter("crossdock_dead_letters_total", "Items moved to the dead-letter queue",
-                        {{"queue", "work"}, {"name", def.name}})
+    metrics_
+        .GetCounter("crossdock_dead_letters_total", "Items moved to the dead-letter queue",
+                    {{"queue", "work"}, {"name", def.name}})
         .Inc();
   }
   return r;
@@ -309,8 +312,9 @@ void Engine::OnDelivered(DestState* ds, const QueueItem& item, DeliveryOutcome o
       r.kind = Kind::kRetry;
       r.retry_at = clock_.Now() + BackoffDelay(ds->cfg.retry, item.attempts, out.retry_after, rng_);
       ds->retried->Inc();
-      metrics_.GetCounter("crossdock_retries_total", "Attempts scheduled for retry",
-                          {{"queue", "delivery"}, {"name", ds->cfg.id}})
+      metrics_
+          .GetCounter("crossdock_retries_total", "Attempts scheduled for retry",
+                      {{"queue", "delivery"}, {"name", ds->cfg.id}})
           .Inc();
     } else {
       r.kind = Kind::kDeadLetter;
@@ -319,8 +323,9 @@ void Engine::OnDelivered(DestState* ds, const QueueItem& item, DeliveryOutcome o
                      : "destination '" + ds->cfg.id + "' still failing after " +
                            std::to_string(item.attempts) + " attempts: " + out.message;
       ds->dead->Inc();
-      metrics_.GetCounter("crossdock_dead_letters_total", "Items moved to the dead-letter queue",
-                          {{"queue", "delivery"}, {"name", ds->cfg.id}})
+      metrics_
+          .GetCounter("crossdock_dead_letters_total", "Items moved to the dead-letter queue",
+                      {{"queue", "delivery"}, {"name", ds->cfg.id}})
           .Inc();
     }
   }

@@ -34,9 +34,9 @@ namespace crossdock::engine {
 // What a step returns. A step never throws and never does the commit itself.
 struct StepResult {
   enum class Kind { kDone, kRetry, kFail } kind = Kind::kDone;
-  store::Completion completion;          // kDone
-  std::optional<Error> error;            // kRetry / kFail: what went wrong
-  std::optional<Millis> retry_after;     // kRetry: at least this long
+  store::Completion completion;       // kDone
+  std::optional<Error> error;         // kRetry / kFail: what went wrong
+  std::optional<Millis> retry_after;  // kRetry: at least this long
 
   static StepResult Done(store::Completion c = {}) {
     StepResult r;
@@ -75,8 +75,7 @@ struct DeliveryOutcome {
 class Destination {
  public:
   virtual ~Destination() = default;
-  virtual void Deliver(const store::QueueItem& item,
-                       std::function<void(DeliveryOutcome)> done) = 0;
+  virtual void Deliver(const store::QueueItem& item, std::function<void(DeliveryOutcome)> done) = 0;
 };
 
 class Engine {

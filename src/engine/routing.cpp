@@ -13,14 +13,15 @@ std::string InboundOrderingKey(const std::string& partner_id) { return "in/" + p
 bool Subscribes(const config::Destination& d, const std::string& type, const std::string& partner) {
   const bool type_ok = std::find(d.events.begin(), d.events.end(), "*") != d.events.end() ||
                        std::find(d.events.begin(), d.events.end(), type) != d.events.end();
-  const bool partner_ok = d.partners.empty() ||
-                          std::find(d.partners.begin(), d.partners.end(), partner) != d.partners.end();
+  const bool partner_ok = d.partners.empty() || std::find(d.partners.begin(), d.partners.end(),
+                                                          partner) != d.partners.end();
   return type_ok && partner_ok;
 }
 
 std::string CloudEvent(const std::string& id, const std::string& type, const std::string& source,
-                       const std::string& subject, TimePoint time, const std::string& correlation_id,
-                       const std::string& traceparent, const std::string& data_json) {
+                       const std::string& subject, TimePoint time,
+                       const std::string& correlation_id, const std::string& traceparent,
+                       const std::string& data_json) {
   std::string e = "{\"specversion\":\"1.0\",\"id\":";
   AppendJsonString(&e, id);
   e += ",\"source\":";
@@ -135,8 +136,8 @@ StepDef MakeRouteStep(store::Store& store, const config::Config& cfg, const Cloc
     store::EventRecord ev;
     ev.type = "message.routed";
     ev.subject = kRouteStep;
-    ev.detail_json = "{\"event_id\":" + JsonString(event_id) +
-                     ",\"deliveries\":" + std::to_string(n) + "}";
+    ev.detail_json =
+        "{\"event_id\":" + JsonString(event_id) + ",\"deliveries\":" + std::to_string(n) + "}";
     done.events.push_back(std::move(ev));
     return StepResult::Done(std::move(done));
   };

@@ -22,8 +22,9 @@ bool Subscribes(const config::Destination& d, const std::string& type, const std
 
 // A CloudEvents 1.0 structured-mode JSON envelope; `data_json` is embedded as is.
 std::string CloudEvent(const std::string& id, const std::string& type, const std::string& source,
-                       const std::string& subject, TimePoint time, const std::string& correlation_id,
-                       const std::string& traceparent, const std::string& data_json);
+                       const std::string& subject, TimePoint time,
+                       const std::string& correlation_id, const std::string& traceparent,
+                       const std::string& data_json);
 
 // One delivery per destination subscribed to `type` about `partner`: the CloudEvent is built once
 // and its id is every delivery's idempotency key.

@@ -48,7 +48,7 @@ struct Position {
   std::string on_hand_source;
   Decimal reserved;
   TimePoint reserved_as_of{};
-  Decimal backordered;  // promised from future supply: that supply is spoken for first
+  Decimal backordered;              // promised from future supply: that supply is spoken for first
   std::vector<SupplyEntry> supply;  // sorted by date ("" last)
 
   Decimal OnOrder() const;

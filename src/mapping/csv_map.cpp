@@ -162,8 +162,8 @@ Result<std::vector<CsvDocument>> CsvToCanonical(std::string_view text,
       ++line;
     }
     return Error(Code::kInvalidArgument,
-                 "the CSV file is not valid UTF-8 (first bad byte on line " +
-                     std::to_string(line) + "); the partner must send UTF-8");
+                 "the CSV file is not valid UTF-8 (first bad byte on line " + std::to_string(line) +
+                     "); the partner must send UTF-8");
   }
   CD_ASSIGN_OR_RETURN(auto rows, ParseCsv(text, map.delimiter));
   if (rows.empty()) return Error(Code::kInvalidArgument, "the CSV file has no rows");
@@ -232,10 +232,10 @@ Result<std::vector<CsvDocument>> CsvToCanonical(std::string_view text,
     const int row_no = static_cast<int>(r + 1);
     for (const auto& c : cols) {
       if (c.index >= row.size()) {
-        return Error(Code::kInvalidArgument,
-                     "CSV row " + std::to_string(row_no) + " has " + std::to_string(row.size()) +
-                         " fields; column '" + c.name + "' (field " + std::to_string(c.index + 1) +
-                         ") is missing");
+        return Error(Code::kInvalidArgument, "CSV row " + std::to_string(row_no) + " has " +
+                                                 std::to_string(row.size()) + " fields; column '" +
+                                                 c.name + "' (field " +
+                                                 std::to_string(c.index + 1) + ") is missing");
       }
     }
     const std::string group = group_col == SIZE_MAX ? "" : row[group_col];
@@ -280,8 +280,7 @@ Result<std::vector<CsvDocument>> CsvToCanonical(std::string_view text,
   return docs;
 }
 
-Result<std::string> CanonicalToCsv(std::string_view canonical_json,
-                                   const config::CsvMapping& map) {
+Result<std::string> CanonicalToCsv(std::string_view canonical_json, const config::CsvMapping& map) {
   ordered doc = ordered::parse(canonical_json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Error(Code::kInvalidArgument, "canonical document is not a JSON object");

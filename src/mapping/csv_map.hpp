@@ -23,8 +23,8 @@ namespace crossdock::mapping {
 Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text, char delimiter);
 
 struct CsvDocument {
-  std::string json;       // canonical JSON (not yet validated against the model)
-  int first_row = 0;      // 1-based row numbers in the file, header included
+  std::string json;            // canonical JSON (not yet validated against the model)
+  int first_row = 0;           // 1-based row numbers in the file, header included
   std::vector<int> line_rows;  // row of each lines[] entry
 };
 
@@ -33,7 +33,6 @@ Result<std::vector<CsvDocument>> CsvToCanonical(std::string_view text,
                                                 const config::CsvMapping& map);
 
 // Canonical JSON -> CSV (a header row when the mapping has one, then a row per line).
-Result<std::string> CanonicalToCsv(std::string_view canonical_json,
-                                   const config::CsvMapping& map);
+Result<std::string> CanonicalToCsv(std::string_view canonical_json, const config::CsvMapping& map);
 
 }  // namespace crossdock::mapping

@@ -49,11 +49,11 @@ void Finish(const config::Config& cfg, const config::Partner& partner, const Dec
   const std::string type_name(model::DocumentTypeName(type));
   auto parsed = model::ParseCanonical(type, json);
   if (!parsed.ok()) {
-    out->exceptions.push_back(Problem(
-        partner, opts.message_id, "invalid_document", type_name,
-        "a document must carry every required field of the canonical " + type_name +
-            " with valid values",
-        source + ": " + parsed.error().message()));
+    out->exceptions.push_back(
+        Problem(partner, opts.message_id, "invalid_document", type_name,
+                "a document must carry every required field of the canonical " + type_name +
+                    " with valid values",
+                source + ": " + parsed.error().message()));
     return;
   }
   DecodedDocument d;
@@ -155,11 +155,11 @@ Result<DecodeResult> Decode(const config::Config& cfg, const config::Partner& pa
     auto mapped = JsonToCanonical(payload, m ? m->inbound : std::string());
     if (!mapped.ok()) {
       if (mapped.error().code() == Code::kConfig) return mapped.error();
-      out.exceptions.push_back(Problem(
-          partner, opts.message_id, "invalid_document", route->type,
-          "the partner's JSON must have what its mapping to " + route->type + " reads",
-          "the JSON does not fit partner " + partner.id + "'s mapping: " +
-              mapped.error().message()));
+      out.exceptions.push_back(
+          Problem(partner, opts.message_id, "invalid_document", route->type,
+                  "the partner's JSON must have what its mapping to " + route->type + " reads",
+                  "the JSON does not fit partner " + partner.id +
+                      "'s mapping: " + mapped.error().message()));
       return out;
     }
     auto& docs = *mapped;
@@ -215,9 +215,8 @@ std::string DescribeDecode(const DecodeResult& r) {
   os << "format: " << r.format << "\n";
   for (const auto& i : r.interchanges) {
     os << "interchange " << i.control << " from " << i.sender << " to " << i.receiver << ": "
-       << i.sets << " sets, " << i.sets_accepted << " accepted, " << i.sets_rejected
-       << " rejected" << (i.duplicate ? " (DUPLICATE of message " + i.original_message_id + ")" : "")
-       << "\n";
+       << i.sets << " sets, " << i.sets_accepted << " accepted, " << i.sets_rejected << " rejected"
+       << (i.duplicate ? " (DUPLICATE of message " + i.original_message_id + ")" : "") << "\n";
   }
   for (const auto& d : r.diagnostics) os << "syntax: " << d << "\n";
   for (const auto& d : r.documents) {
@@ -225,8 +224,9 @@ std::string DescribeDecode(const DecodeResult& r) {
        << d.source << ")" << (d.held ? " HELD" : "") << "\n";
     for (const auto& e : d.exceptions) {
       os << "  " << e.severity << " " << e.type << (e.line.empty() ? "" : " line " + e.line)
-         << (e.field.empty() ? "" : " " + e.field) << (e.value.empty() ? "" : " = '" + e.value + "'")
-         << ": " << e.message << " [rule: " << e.rule << "]\n";
+         << (e.field.empty() ? "" : " " + e.field)
+         << (e.value.empty() ? "" : " = '" + e.value + "'") << ": " << e.message
+         << " [rule: " << e.rule << "]\n";
     }
   }
   for (const auto& e : r.exceptions) {

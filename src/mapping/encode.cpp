@@ -27,9 +27,9 @@ class CallbackNumbers final : public x12::ControlNumberSource {
 
 std::string FunctionalId(const std::string& set_id) {
   static const std::pair<const char*, const char*> kIds[] = {
-      {"850", "PO"}, {"855", "PR"}, {"856", "SH"}, {"810", "IN"}, {"846", "IB"}, {"860", "PC"},
-      {"865", "CA"}, {"940", "OW"}, {"945", "SW"}, {"997", "FA"}, {"999", "FA"}, {"830", "PS"},
-      {"852", "PD"}, {"214", "QM"}, {"180", "AN"}};
+      {"850", "PO"}, {"855", "PR"}, {"856", "SH"}, {"810", "IN"}, {"846", "IB"},
+      {"860", "PC"}, {"865", "CA"}, {"940", "OW"}, {"945", "SW"}, {"997", "FA"},
+      {"999", "FA"}, {"830", "PS"}, {"852", "PD"}, {"214", "QM"}, {"180", "AN"}};
   for (const auto& [s, id] : kIds) {
     if (set_id == s) return id;
   }
@@ -55,14 +55,16 @@ Result<Encoded> Encode(const config::Config& cfg, const config::Partner& partner
   }
   if (route->format == "csv") {
     const config::CsvMapping* m = partner.FindCsv(type);
-    if (!m) return Error(Code::kConfig, "partner " + partner.id + " has no csv mapping for " + type);
+    if (!m)
+      return Error(Code::kConfig, "partner " + partner.id + " has no csv mapping for " + type);
     CD_ASSIGN_OR_RETURN(out.bytes, CanonicalToCsv(model::CanonicalToJson(doc), *m));
     out.content_type = "text/csv";
     return out;
   }
   const std::string version = route->version.empty() ? partner.x12.version : route->version;
   X12MapOptions mo;
-  mo.partner_kind = partner.kind == "customer" || partner.kind == "channel" ? "customer" : "supplier";
+  mo.partner_kind =
+      partner.kind == "customer" || partner.kind == "channel" ? "customer" : "supplier";
   mo.currency = partner.default_currency;
   CD_ASSIGN_OR_RETURN(auto body, ToX12(doc, route->set, version, mo));
   x12::OutSet set;

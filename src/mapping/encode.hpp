@@ -24,7 +24,7 @@ struct Encoded {
   std::string format;        // x12, csv, json
   std::string content_type;  // application/edi-x12, text/csv, application/json
   std::string bytes;
-  std::string control;       // ISA13 for X12
+  std::string control;  // ISA13 for X12
 };
 
 // Fails with kFailedPrecondition when the partner has no outbound route for the document type,

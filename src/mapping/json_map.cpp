@@ -170,9 +170,10 @@ Result<std::string> CanonicalToPartnerJson(std::string_view canonical_json,
   if (program.empty()) return std::string(canonical_json);
   CD_ASSIGN_OR_RETURN(auto out, RunJq(program, canonical_json));
   if (out.size() != 1) {
-    return Error(Code::kInvalidArgument, "the outbound JSON mapping must produce exactly one "
-                                         "document, it produced " +
-                                             std::to_string(out.size()));
+    return Error(Code::kInvalidArgument,
+                 "the outbound JSON mapping must produce exactly one "
+                 "document, it produced " +
+                     std::to_string(out.size()));
   }
   return out[0];
 }

@@ -40,9 +40,9 @@ struct LineRef {
   std::string line_number;
   std::string path;  // canonical path of the line, e.g. lines[2]
   ItemRef* item;
-  Quantity* quantity;                       // may be null
-  std::optional<model::Money>* price;       // may be null
-  bool ordered_quantity = false;            // order lines: MOQ and pack multiple apply
+  Quantity* quantity;                  // may be null
+  std::optional<model::Money>* price;  // may be null
+  bool ordered_quantity = false;       // order lines: MOQ and pack multiple apply
 };
 
 void ForEachLine(CanonicalDocument& d, const std::function<void(LineRef)>& fn) {
@@ -201,7 +201,8 @@ std::optional<Decimal> ConvertUom(const RuleContext& ctx, const std::string& sku
                                   const Decimal& qty, const std::string& from,
                                   const std::string& to) {
   if (from == to) return qty;
-  auto try_rules = [&](const std::vector<config::UomConversionRule>& rules) -> std::optional<Decimal> {
+  auto try_rules =
+      [&](const std::vector<config::UomConversionRule>& rules) -> std::optional<Decimal> {
     for (const auto& r : rules) {
       if (!r.sku.empty() && r.sku != sku) continue;
       auto f = Decimal::Parse(r.factor);
@@ -311,15 +312,15 @@ std::vector<BusinessException> Check(const CanonicalDocument& in, const RuleCont
     const std::string where = l.line_number.empty() ? l.path : "line " + l.line_number;
     if (l.item) {
       const ItemRef& item = *l.item;
-      const std::string sent = !item.partner_item_id.empty() ? item.partner_item_id
-                               : !item.gtin.empty()          ? item.gtin
+      const std::string sent = !item.partner_item_id.empty()  ? item.partner_item_id
+                               : !item.gtin.empty()           ? item.gtin
                                : !item.vendor_item_id.empty() ? item.vendor_item_id
                                : !item.buyer_item_id.empty()  ? item.buyer_item_id
                                                               : item.sku;
       const config::CatalogItem* cat = item.sku.empty() ? nullptr : ctx.cfg->FindItem(item.sku);
       if (item.sku.empty() || (!ctx.cfg->items.empty() && !cat)) {
-        raise("unknown_item", l.line_number, l.path + ".item",
-              sent, "every item must resolve to a SKU through the partner's cross-reference",
+        raise("unknown_item", l.line_number, l.path + ".item", sent,
+              "every item must resolve to a SKU through the partner's cross-reference",
               "partner " + ctx.partner->id + " sent item '" + sent + "' on " + where +
                   ", which has no cross-reference to a SKU");
         return;
@@ -346,8 +347,8 @@ std::vector<BusinessException> Check(const CanonicalDocument& in, const RuleCont
         std::string moq = terms && !terms->moq.empty() ? terms->moq : (cat ? cat->moq : "");
         std::string pack = terms && !terms->pack_multiple.empty() ? terms->pack_multiple
                                                                   : (cat ? cat->pack_multiple : "");
-        std::string rule_uom = terms && !terms->uom.empty() ? terms->uom
-                                                            : (cat ? cat->base_uom : l.quantity->uom);
+        std::string rule_uom =
+            terms && !terms->uom.empty() ? terms->uom : (cat ? cat->base_uom : l.quantity->uom);
         auto qty = ConvertUom(ctx, item.sku, l.quantity->value, l.quantity->uom, rule_uom);
         if (qty && !moq.empty()) {
           auto m = Decimal::Parse(moq);
@@ -398,13 +399,11 @@ std::vector<BusinessException> Check(const CanonicalDocument& in, const RuleCont
             if (rel.ok() && *rel > tolerance) {
               raise("price_out_of_tolerance", l.line_number, l.path + ".unit_price.amount",
                     (*l.price)->amount.ToString(),
-                    "unit price must be within " + tolerance.ToString() +
-                        "% of the contract price",
+                    "unit price must be within " + tolerance.ToString() + "% of the contract price",
                     where + ": price " + (*l.price)->amount.ToString() + " per " + price_uom +
                         " (" + sent_price.ToString() + " per " + contract_uom + ") for " +
                         item.sku + " differs from the contract price " + contract->ToString() +
-                        " per " + contract_uom + " by " +
-                        rel->Normalized().ToString() + "%",
+                        " per " + contract_uom + " by " + rel->Normalized().ToString() + "%",
                     true);
             }
           }
@@ -418,19 +417,20 @@ std::vector<BusinessException> Check(const CanonicalDocument& in, const RuleCont
     for (size_t i = 0; i < parties->size(); ++i) {
       const auto& p = (*parties)[i];
       if (!IsLocationRole(p.role)) continue;
-      const bool known = !p.id.empty() && (ctx.cfg->locations.empty() || ctx.cfg->FindLocation(p.id));
+      const bool known =
+          !p.id.empty() && (ctx.cfg->locations.empty() || ctx.cfg->FindLocation(p.id));
       if (!known) {
         const std::string sent = p.code.empty() ? p.id : p.code;
         raise("unknown_location", "", "parties[" + std::to_string(i) + "]", sent,
               "a " + p.role + " must resolve to a configured warehouse or ship-to",
               "partner " + ctx.partner->id + " named " + p.role + " '" + sent + "'" +
-                  (p.name.empty() ? "" : " (" + p.name + ")") +
-                  ", which is not a known location");
+                  (p.name.empty() ? "" : " (" + p.name + ")") + ", which is not a known location");
       }
     }
   }
   if (auto* r = std::get_if<model::Receipt>(&d.doc)) {
-    if (!r->warehouse.empty() && !ctx.cfg->locations.empty() && !ctx.cfg->FindLocation(r->warehouse)) {
+    if (!r->warehouse.empty() && !ctx.cfg->locations.empty() &&
+        !ctx.cfg->FindLocation(r->warehouse)) {
       raise("unknown_location", "", "warehouse", r->warehouse,
             "a receipt's warehouse must be a configured location",
             "receipt " + r->receipt_id + " names warehouse '" + r->warehouse +

@@ -46,8 +46,8 @@ model::BusinessException Ex(const config::Partner& p, const DecodeOptions& o,
 
 std::string Where(const x12::Interchange& ic, const x12::FunctionalGroup& g,
                   const x12::TransactionSet& s) {
-  return "ISA " + std::string(Trim(ic.control())) + " / GS " + g.control() + " / ST " +
-         s.control + " (" + s.id + ")";
+  return "ISA " + std::string(Trim(ic.control())) + " / GS " + g.control() + " / ST " + s.control +
+         " (" + s.id + ")";
 }
 
 }  // namespace
@@ -64,7 +64,8 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
   }
   for (const auto& sv : validation.sets) {
     for (const auto& d : sv.diagnostics) {
-      if (d.severity >= x12::Severity::kWarning) out->diagnostics.push_back(x12::FormatDiagnostic(d));
+      if (d.severity >= x12::Severity::kWarning)
+        out->diagnostics.push_back(x12::FormatDiagnostic(d));
     }
   }
   // The acknowledgment is decided first: a TA1 that rejects an interchange means its sets are not
@@ -95,8 +96,8 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
     const std::string sender_id(Trim(ic.sender_id()));
     info.control = std::string(Trim(ic.control()));
     info.sender = std::string(Trim(ic.sender_qualifier())) + "/" + sender_id;
-    info.receiver = std::string(Trim(ic.receiver_qualifier())) + "/" +
-                    std::string(Trim(ic.receiver_id()));
+    info.receiver =
+        std::string(Trim(ic.receiver_qualifier())) + "/" + std::string(Trim(ic.receiver_id()));
     info.key = info.sender + "/" + info.control;
     if (opts.seen_interchange) {
       if (auto orig = opts.seen_interchange(info.key)) {
@@ -111,12 +112,12 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
          (!partner.x12.isa_qualifier.empty() &&
           std::string(Trim(ic.sender_qualifier())) != partner.x12.isa_qualifier));
     if (wrong_sender && !info.duplicate) {
-      out->exceptions.push_back(Ex(
-          partner, opts, "unexpected_sender", "error", "", info.control, "ISA06", info.sender,
-          "an interchange on a partner's route must carry that partner's ISA sender id",
-          "interchange " + info.control + " says it is from " + info.sender + ", but partner " +
-              partner.id + " is " + partner.x12.isa_qualifier + "/" + partner.x12.isa_id +
-              "; its sets were not processed"));
+      out->exceptions.push_back(
+          Ex(partner, opts, "unexpected_sender", "error", "", info.control, "ISA06", info.sender,
+             "an interchange on a partner's route must carry that partner's ISA sender id",
+             "interchange " + info.control + " says it is from " + info.sender + ", but partner " +
+                 partner.id + " is " + partner.x12.isa_qualifier + "/" + partner.x12.isa_id +
+                 "; its sets were not processed"));
     }
     const std::string ta1 = ta1_of(ic.index);
     const bool ic_rejected = ta1 == "R";
@@ -133,9 +134,10 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
           ic_rejected ? "error" : "warning", "", info.control, "ISA13", info.control,
           "an interchange envelope must be well formed (ISA/IEA, GS/GE counts and control numbers)",
           "interchange " + info.control +
-              (ic_rejected ? " was rejected (TA1 R); its sets were not processed"
-                           : " has envelope errors (TA1 " + (ta1.empty() ? std::string("not sent") : ta1) +
-                                 "); its valid sets were processed") +
+              (ic_rejected
+                   ? " was rejected (TA1 R); its sets were not processed"
+                   : " has envelope errors (TA1 " + (ta1.empty() ? std::string("not sent") : ta1) +
+                         "); its valid sets were processed") +
               detail));
     }
     for (const auto& g : ic.groups) {
@@ -147,8 +149,8 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
           continue;
         }
         const x12::SetValidation* sv = validation.For(s);
-        const bool rejected = s.envelope_errors || g.envelope_errors ||
-                              (sv && sv->error_count() > 0);
+        const bool rejected =
+            s.envelope_errors || g.envelope_errors || (sv && sv->error_count() > 0);
         const std::string where = Where(ic, g, s);
         if (rejected) {
           ++info.sets_rejected;
@@ -166,26 +168,26 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
               detail += "; " + x12::FormatDiagnostic(d);
             }
           }
-          out->exceptions.push_back(Ex(
-              partner, opts, "rejected_transaction_set", "error", "", s.control, "ST02",
-              s.control, "a transaction set must be valid X12 for its version",
-              where + " was rejected in the acknowledgment" + detail));
+          out->exceptions.push_back(Ex(partner, opts, "rejected_transaction_set", "error", "",
+                                       s.control, "ST02", s.control,
+                                       "a transaction set must be valid X12 for its version",
+                                       where + " was rejected in the acknowledgment" + detail));
           continue;
         }
         ++info.sets_accepted;
         const config::DocumentRoute* route = partner.FindRouteBySet(s.id, "in");
         if (!route) {
-          out->exceptions.push_back(Ex(
-              partner, opts, "unroutable_document", "error", "", s.control, "ST01", s.id,
-              "a partner's documents must match one of its inbound document routes",
-              where + ": partner " + partner.id + " has no inbound route for X12 " + s.id));
+          out->exceptions.push_back(
+              Ex(partner, opts, "unroutable_document", "error", "", s.control, "ST01", s.id,
+                 "a partner's documents must match one of its inbound document routes",
+                 where + ": partner " + partner.id + " has no inbound route for X12 " + s.id));
           continue;
         }
         auto type = model::ParseDocumentType(route->type);
         if (!type) return Error(Code::kConfig, "unknown document type " + route->type);
         X12MapOptions mo;
-        mo.partner_kind = partner.kind == "customer" || partner.kind == "channel" ? "customer"
-                                                                                   : "supplier";
+        mo.partner_kind =
+            partner.kind == "customer" || partner.kind == "channel" ? "customer" : "supplier";
         mo.currency = partner.default_currency;
         auto mapped = FromX12(doc.set_view(s), ContextFor(ic, g), *type, mo);
         if (!mapped.ok()) {
@@ -202,11 +204,11 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
         if (!parsed.ok()) {
           // Keep the mapped document (with its gaps) and hold it.
           dd.doc = mapped->doc;
-          dd.exceptions.push_back(Ex(
-              partner, opts, "invalid_document", "error", route->type,
-              model::BusinessKey(mapped->doc), "", "",
-              "a document must carry every required field of the canonical " + route->type,
-              where + ": " + parsed.error().message()));
+          dd.exceptions.push_back(
+              Ex(partner, opts, "invalid_document", "error", route->type,
+                 model::BusinessKey(mapped->doc), "", "",
+                 "a document must carry every required field of the canonical " + route->type,
+                 where + ": " + parsed.error().message()));
         } else {
           dd.doc = std::move(*parsed);
         }
@@ -217,12 +219,13 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
         for (const auto& issue : mapped->issues) {
           if (issue.severity == IssueSeverity::kInfo) continue;
           const bool err = issue.severity == IssueSeverity::kError;
-          auto e = Ex(partner, opts, err ? "mapping_error" : "mapping_warning",
-                      err ? "error" : "warning", route->type, key, issue.field, issue.value,
-                      "X12 " + s.id + " data must map to the canonical " + route->type,
-                      where + ": " + issue.segment + (issue.element ? std::to_string(issue.element) : "") +
-                          " (segment " + std::to_string(issue.segment_ordinal) + " of the file): " +
-                          issue.message);
+          auto e =
+              Ex(partner, opts, err ? "mapping_error" : "mapping_warning",
+                 err ? "error" : "warning", route->type, key, issue.field, issue.value,
+                 "X12 " + s.id + " data must map to the canonical " + route->type,
+                 where + ": " + issue.segment +
+                     (issue.element ? std::to_string(issue.element) : "") + " (segment " +
+                     std::to_string(issue.segment_ordinal) + " of the file): " + issue.message);
           dd.exceptions.push_back(std::move(e));
         }
         dd.held = Blocks(dd.exceptions);
@@ -237,10 +240,10 @@ Status DecodeX12(const config::Config& cfg, const config::Partner& partner,
   }
   if (send_ack && any_fresh) {
     if (!ack.ok()) {
-      out->exceptions.push_back(Ex(partner, opts, "acknowledgment_failed", "error", "", "", "", "",
-                                   "every interchange received is acknowledged",
-                                   "the acknowledgment could not be built: " +
-                                       ack.error().ToString()));
+      out->exceptions.push_back(
+          Ex(partner, opts, "acknowledgment_failed", "error", "", "", "", "",
+             "every interchange received is acknowledged",
+             "the acknowledgment could not be built: " + ack.error().ToString()));
     } else {
       out->ack = ack->bytes;
       for (const auto& s : ack->summaries) {

@@ -46,8 +46,8 @@ Result<CanonicalDocument> ParseCanonical(DocumentType type, std::string_view jso
     case DocumentType::kBusinessException:
       break;
   }
-  return Error(Code::kUnsupported,
-               "document type " + std::string(DocumentTypeName(type)) + " is not a canonical document");
+  return Error(Code::kUnsupported, "document type " + std::string(DocumentTypeName(type)) +
+                                       " is not a canonical document");
 }
 
 std::string CanonicalToJson(const CanonicalDocument& d, bool pretty) {
@@ -145,7 +145,8 @@ std::vector<std::string> ShipmentGaps(const Shipment& s) {
   for (const auto& o : s.orders) {
     auto check = [&](const ShipmentItem& i) {
       items = true;
-      if (i.item.sku.empty() || i.quantity.value.is_zero() || i.quantity.value.is_negative()) bad_item = true;
+      if (i.item.sku.empty() || i.quantity.value.is_zero() || i.quantity.value.is_negative())
+        bad_item = true;
     };
     for (const auto& p : o.packs) {
       for (const auto& i : p.items) check(i);

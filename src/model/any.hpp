@@ -12,10 +12,9 @@
 
 namespace crossdock::model {
 
-using AnyDocument =
-    std::variant<Order, PurchaseOrderAck, Shipment, Receipt, Invoice, InventoryAdvice,
-                 InventoryAdjustment, ReturnAuthorization, Forecast, ReplenishmentRecommendation,
-                 Item, Party, Location>;
+using AnyDocument = std::variant<Order, PurchaseOrderAck, Shipment, Receipt, Invoice,
+                                 InventoryAdvice, InventoryAdjustment, ReturnAuthorization,
+                                 Forecast, ReplenishmentRecommendation, Item, Party, Location>;
 
 struct CanonicalDocument {
   DocumentType type = DocumentType::kPurchaseOrder;

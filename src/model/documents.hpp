@@ -83,8 +83,8 @@ struct OrderLine {
 };
 
 struct Order {
-  std::string po_number;  // the buyer's PO number (BEG03)
-  std::string purpose = "original";  // original, replace, cancel, change, confirmation
+  std::string po_number;                  // the buyer's PO number (BEG03)
+  std::string purpose = "original";       // original, replace, cancel, change, confirmation
   std::string order_type = "standalone";  // standalone, blanket, release, dropship, rush
   std::string order_date;
   std::string currency;
@@ -242,7 +242,7 @@ struct InventoryLine {
 // A supplier's or warehouse's statement of stock (846), or an ERP/WMS snapshot.
 struct InventoryAdvice {
   std::string advice_id;
-  std::string as_of;  // ISO 8601 instant the figures are valid for
+  std::string as_of;              // ISO 8601 instant the figures are valid for
   std::string kind = "snapshot";  // snapshot (replaces) or delta
   std::vector<PartyRef> parties;
   std::vector<InventoryLine> lines;
@@ -351,9 +351,9 @@ struct Location {
 // so the person who fixes it need not open the raw file.
 struct BusinessException {
   std::string id;
-  std::string type;  // unknown_item, inactive_sku, uom_without_conversion, below_moq,
-                     // not_pack_multiple, unknown_location, price_out_of_tolerance,
-                     // missing_field, invalid_value, ...
+  std::string type;                // unknown_item, inactive_sku, uom_without_conversion, below_moq,
+                                   // not_pack_multiple, unknown_location, price_out_of_tolerance,
+                                   // missing_field, invalid_value, ...
   std::string severity = "error";  // error (document held) or warning (passed, flagged)
   std::string partner;
   std::string document_type;
@@ -362,7 +362,7 @@ struct BusinessException {
   std::string line;   // line number, empty for header problems
   std::string field;  // canonical field path, e.g. lines[2].item.partner_item_id
   std::string value;
-  std::string rule;   // the rule that was broken, in words
+  std::string rule;  // the rule that was broken, in words
   std::string message;
   std::string status = "open";  // open, acknowledged, resolved
 };

@@ -16,22 +16,26 @@ namespace crossdock::model {
 
 using Codes = std::initializer_list<const char*>;
 
-template <class V> void Fields(V& v, Quantity& x) {
+template <class V>
+void Fields(V& v, Quantity& x) {
   v.Req("value", x.value, "exact decimal, as a string");
   v.Req("uom", x.uom, "unit of measure (X12 unit code: EA, CA, PL, ...)");
 }
-template <class V> void Fields(V& v, Money& x) {
+template <class V>
+void Fields(V& v, Money& x) {
   v.Req("amount", x.amount, "exact decimal, as a string");
   v.Req("currency", x.currency, "ISO 4217 currency code");
 }
-template <class V> void Fields(V& v, Address& x) {
+template <class V>
+void Fields(V& v, Address& x) {
   v.Opt("lines", x.lines, "street lines");
   v.Opt("city", x.city, "");
   v.Opt("region", x.region, "state or province code");
   v.Opt("postal_code", x.postal_code, "");
   v.Opt("country", x.country, "ISO 3166-1 alpha-2");
 }
-template <class V> void Fields(V& v, PartyRef& x) {
+template <class V>
+void Fields(V& v, PartyRef& x) {
   v.Req("role", x.role, "buyer, seller, supplier, customer, ship_to, bill_to, ship_from, ...");
   v.Opt("id", x.id, "the hub's id after cross-reference");
   v.Opt("qualifier", x.qualifier, "the partner's id qualifier as sent (N103)");
@@ -39,7 +43,8 @@ template <class V> void Fields(V& v, PartyRef& x) {
   v.Opt("name", x.name, "");
   v.Opt("address", x.address, "");
 }
-template <class V> void Fields(V& v, ItemRef& x) {
+template <class V>
+void Fields(V& v, ItemRef& x) {
   v.Opt("sku", x.sku, "the hub's item number after cross-reference");
   v.Opt("partner_item_id", x.partner_item_id, "the partner's own item number");
   v.Opt("gtin", x.gtin, "GTIN / UPC / EAN as sent");
@@ -47,17 +52,20 @@ template <class V> void Fields(V& v, ItemRef& x) {
   v.Opt("buyer_item_id", x.buyer_item_id, "buyer's part number");
   v.Opt("description", x.description, "");
 }
-template <class V> void Fields(V& v, Reference& x) {
+template <class V>
+void Fields(V& v, Reference& x) {
   v.Req("qualifier", x.qualifier, "");
   v.Req("value", x.value, "");
 }
-template <class V> void Fields(V& v, Charge& x) {
+template <class V>
+void Fields(V& v, Charge& x) {
   v.Enum("type", x.type, {"charge", "allowance"}, "");
   v.Req("code", x.code, "");
   v.Opt("description", x.description, "");
   v.Req("amount", x.amount, "");
 }
-template <class V> void Fields(V& v, OrderLine& x) {
+template <class V>
+void Fields(V& v, OrderLine& x) {
   v.Req("line_number", x.line_number, "");
   v.Req("item", x.item, "");
   v.Req("quantity", x.quantity, "");
@@ -66,7 +74,8 @@ template <class V> void Fields(V& v, OrderLine& x) {
   v.Opt("references", x.references, "");
   v.Opt("note", x.note, "");
 }
-template <class V> void Fields(V& v, Order& x) {
+template <class V>
+void Fields(V& v, Order& x) {
   v.Req("po_number", x.po_number, "the buyer's purchase order number");
   v.Enum("purpose", x.purpose, {"original", "replace", "cancel", "change", "confirmation"}, "");
   v.Enum("order_type", x.order_type, {"standalone", "blanket", "release", "dropship", "rush"}, "");
@@ -83,7 +92,8 @@ template <class V> void Fields(V& v, Order& x) {
   v.Opt("charges", x.charges, "");
   v.Opt("note", x.note, "");
 }
-template <class V> void Fields(V& v, AckDetail& x) {
+template <class V>
+void Fields(V& v, AckDetail& x) {
   v.Enum("status", x.status,
          {"accepted", "accepted_quantity_change", "accepted_date_change", "accepted_price_change",
           "accepted_with_changes", "backordered", "rejected", "date_rescheduled", "substituted"},
@@ -92,14 +102,16 @@ template <class V> void Fields(V& v, AckDetail& x) {
   v.Req("quantity", x.quantity, "");
   v.Opt("date", x.date, "scheduled date for this part (ISO date)");
 }
-template <class V> void Fields(V& v, AckLine& x) {
+template <class V>
+void Fields(V& v, AckLine& x) {
   v.Req("line_number", x.line_number, "");
   v.Req("item", x.item, "");
   v.Req("ordered", x.ordered, "");
   v.Opt("unit_price", x.unit_price, "");
   v.Req("details", x.details, "");
 }
-template <class V> void Fields(V& v, PurchaseOrderAck& x) {
+template <class V>
+void Fields(V& v, PurchaseOrderAck& x) {
   v.Req("po_number", x.po_number, "");
   v.Opt("ack_number", x.ack_number, "");
   v.Enum("ack_type", x.ack_type,
@@ -113,27 +125,31 @@ template <class V> void Fields(V& v, PurchaseOrderAck& x) {
   v.Opt("lines", x.lines, "");
   v.Opt("references", x.references, "");
 }
-template <class V> void Fields(V& v, ShipmentItem& x) {
+template <class V>
+void Fields(V& v, ShipmentItem& x) {
   v.Opt("line_number", x.line_number, "");
   v.Req("item", x.item, "");
   v.Req("quantity", x.quantity, "");
   v.Opt("lot", x.lot, "");
   v.Opt("serial", x.serial, "");
 }
-template <class V> void Fields(V& v, Pack& x) {
+template <class V>
+void Fields(V& v, Pack& x) {
   v.Opt("sscc", x.sscc, "18-digit SSCC");
   v.Enum("level", x.level, {"tare", "pack"}, "pallet (tare) or carton (pack)");
   v.Opt("parent_sscc", x.parent_sscc, "");
   v.Opt("weight", x.weight, "");
   v.Opt("items", x.items, "");
 }
-template <class V> void Fields(V& v, ShipmentOrder& x) {
+template <class V>
+void Fields(V& v, ShipmentOrder& x) {
   v.Req("po_number", x.po_number, "");
   v.Opt("order_date", x.order_date, "");
   v.Opt("packs", x.packs, "");
   v.Opt("items", x.items, "");
 }
-template <class V> void Fields(V& v, Shipment& x) {
+template <class V>
+void Fields(V& v, Shipment& x) {
   v.Req("shipment_id", x.shipment_id, "BSN02");
   v.Enum("purpose", x.purpose, {"original", "replace", "cancel"}, "");
   v.Req("ship_date", x.ship_date, "ISO date");
@@ -149,7 +165,8 @@ template <class V> void Fields(V& v, Shipment& x) {
   v.Req("orders", x.orders, "");
   v.Opt("references", x.references, "");
 }
-template <class V> void Fields(V& v, ReceiptLine& x) {
+template <class V>
+void Fields(V& v, ReceiptLine& x) {
   v.Opt("line_number", x.line_number, "");
   v.Req("item", x.item, "");
   v.Req("received", x.received, "");
@@ -159,7 +176,8 @@ template <class V> void Fields(V& v, ReceiptLine& x) {
   v.Opt("lot", x.lot, "");
   v.Opt("note", x.note, "");
 }
-template <class V> void Fields(V& v, Receipt& x) {
+template <class V>
+void Fields(V& v, Receipt& x) {
   v.Req("receipt_id", x.receipt_id, "");
   v.Opt("warehouse", x.warehouse, "");
   v.Opt("po_number", x.po_number, "");
@@ -167,7 +185,8 @@ template <class V> void Fields(V& v, Receipt& x) {
   v.Req("received_at", x.received_at, "ISO 8601 instant");
   v.Req("lines", x.lines, "");
 }
-template <class V> void Fields(V& v, InvoiceLine& x) {
+template <class V>
+void Fields(V& v, InvoiceLine& x) {
   v.Req("line_number", x.line_number, "");
   v.Req("item", x.item, "");
   v.Req("quantity", x.quantity, "");
@@ -175,7 +194,8 @@ template <class V> void Fields(V& v, InvoiceLine& x) {
   v.Opt("amount", x.amount, "extended amount");
   v.Opt("po_line_number", x.po_line_number, "");
 }
-template <class V> void Fields(V& v, Invoice& x) {
+template <class V>
+void Fields(V& v, Invoice& x) {
   v.Req("invoice_number", x.invoice_number, "");
   v.Enum("invoice_type", x.invoice_type, {"invoice", "credit_memo", "debit_memo"}, "");
   v.Req("invoice_date", x.invoice_date, "ISO date");
@@ -192,7 +212,8 @@ template <class V> void Fields(V& v, Invoice& x) {
   v.Opt("total", x.total, "");
   v.Opt("references", x.references, "");
 }
-template <class V> void Fields(V& v, InventoryLine& x) {
+template <class V>
+void Fields(V& v, InventoryLine& x) {
   v.Req("item", x.item, "");
   v.Opt("location", x.location, "");
   v.Opt("on_hand", x.on_hand, "");
@@ -201,14 +222,16 @@ template <class V> void Fields(V& v, InventoryLine& x) {
   v.Opt("committed", x.committed, "");
   v.Opt("available_date", x.available_date, "");
 }
-template <class V> void Fields(V& v, InventoryAdvice& x) {
+template <class V>
+void Fields(V& v, InventoryAdvice& x) {
   v.Opt("advice_id", x.advice_id, "");
   v.Req("as_of", x.as_of, "ISO 8601 instant");
   v.Enum("kind", x.kind, {"snapshot", "delta"}, "");
   v.Opt("parties", x.parties, "");
   v.Req("lines", x.lines, "");
 }
-template <class V> void Fields(V& v, InventoryAdjustment& x) {
+template <class V>
+void Fields(V& v, InventoryAdjustment& x) {
   v.Req("adjustment_id", x.adjustment_id, "");
   v.Req("sku", x.sku, "");
   v.Req("warehouse", x.warehouse, "");
@@ -216,7 +239,8 @@ template <class V> void Fields(V& v, InventoryAdjustment& x) {
   v.Opt("reason", x.reason, "");
   v.Req("at", x.at, "ISO 8601 instant");
 }
-template <class V> void Fields(V& v, ReturnLine& x) {
+template <class V>
+void Fields(V& v, ReturnLine& x) {
   v.Req("line_number", x.line_number, "");
   v.Req("item", x.item, "");
   v.Req("quantity", x.quantity, "");
@@ -224,7 +248,8 @@ template <class V> void Fields(V& v, ReturnLine& x) {
   v.Opt("condition", x.condition, "");
   v.Opt("credit_unit_price", x.credit_unit_price, "");
 }
-template <class V> void Fields(V& v, ReturnAuthorization& x) {
+template <class V>
+void Fields(V& v, ReturnAuthorization& x) {
   v.Req("rma_number", x.rma_number, "");
   v.Req("customer", x.customer, "");
   v.Opt("order_reference", x.order_reference, "");
@@ -232,24 +257,28 @@ template <class V> void Fields(V& v, ReturnAuthorization& x) {
   v.Enum("status", x.status, {"requested", "authorised", "received", "credited", "rejected"}, "");
   v.Req("lines", x.lines, "");
 }
-template <class V> void Fields(V& v, ForecastPeriod& x) {
+template <class V>
+void Fields(V& v, ForecastPeriod& x) {
   v.Req("start_date", x.start_date, "");
   v.Opt("end_date", x.end_date, "");
   v.Req("quantity", x.quantity, "");
 }
-template <class V> void Fields(V& v, ForecastLine& x) {
+template <class V>
+void Fields(V& v, ForecastLine& x) {
   v.Req("item", x.item, "");
   v.Opt("location", x.location, "");
   v.Req("periods", x.periods, "");
 }
-template <class V> void Fields(V& v, Forecast& x) {
+template <class V>
+void Fields(V& v, Forecast& x) {
   v.Req("forecast_id", x.forecast_id, "");
   v.Opt("issued_at", x.issued_at, "");
   v.Opt("horizon_start", x.horizon_start, "");
   v.Opt("horizon_end", x.horizon_end, "");
   v.Req("lines", x.lines, "");
 }
-template <class V> void Fields(V& v, ReplenishmentRecommendation& x) {
+template <class V>
+void Fields(V& v, ReplenishmentRecommendation& x) {
   v.Opt("recommendation_id", x.recommendation_id, "");
   v.Req("sku", x.sku, "");
   v.Req("warehouse", x.warehouse, "");
@@ -258,12 +287,14 @@ template <class V> void Fields(V& v, ReplenishmentRecommendation& x) {
   v.Opt("need_by", x.need_by, "");
   v.Opt("reason", x.reason, "");
 }
-template <class V> void Fields(V& v, UomConversion& x) {
+template <class V>
+void Fields(V& v, UomConversion& x) {
   v.Req("from", x.from, "");
   v.Req("to", x.to, "");
   v.Req("factor", x.factor, "1 `from` = factor `to`");
 }
-template <class V> void Fields(V& v, Item& x) {
+template <class V>
+void Fields(V& v, Item& x) {
   v.Req("sku", x.sku, "");
   v.Opt("description", x.description, "");
   v.Opt("gtin", x.gtin, "");
@@ -272,7 +303,8 @@ template <class V> void Fields(V& v, Item& x) {
   v.Opt("conversions", x.conversions, "");
   v.Opt("list_price", x.list_price, "");
 }
-template <class V> void Fields(V& v, Party& x) {
+template <class V>
+void Fields(V& v, Party& x) {
   v.Req("id", x.id, "");
   v.Req("kind", x.kind, "");
   v.Opt("name", x.name, "");
@@ -280,7 +312,8 @@ template <class V> void Fields(V& v, Party& x) {
   v.Opt("address", x.address, "");
   v.Opt("credit_limit", x.credit_limit, "");
 }
-template <class V> void Fields(V& v, Location& x) {
+template <class V>
+void Fields(V& v, Location& x) {
   v.Req("id", x.id, "");
   v.Req("kind", x.kind, "");
   v.Opt("name", x.name, "");
@@ -288,7 +321,8 @@ template <class V> void Fields(V& v, Location& x) {
   v.Opt("active", x.active, "");
   v.Opt("address", x.address, "");
 }
-template <class V> void Fields(V& v, BusinessException& x) {
+template <class V>
+void Fields(V& v, BusinessException& x) {
   v.Opt("id", x.id, "");
   v.Req("type", x.type, "");
   v.Enum("severity", x.severity, {"error", "warning"}, "");

@@ -121,35 +121,56 @@ auto WithType(DocumentType t, F&& fn) {
 
 std::string_view DocumentTypeName(DocumentType t) {
   switch (t) {
-    case DocumentType::kPurchaseOrder: return "purchase_order";
-    case DocumentType::kSalesOrder: return "sales_order";
-    case DocumentType::kPurchaseOrderAck: return "purchase_order_ack";
-    case DocumentType::kShipment: return "shipment";
-    case DocumentType::kReceipt: return "receipt";
-    case DocumentType::kInvoice: return "invoice";
-    case DocumentType::kInventoryAdvice: return "inventory_advice";
-    case DocumentType::kInventoryAdjustment: return "inventory_adjustment";
-    case DocumentType::kReturn: return "return";
-    case DocumentType::kForecast: return "forecast";
-    case DocumentType::kReplenishmentRecommendation: return "replenishment_recommendation";
-    case DocumentType::kItem: return "item";
-    case DocumentType::kParty: return "party";
-    case DocumentType::kLocation: return "location";
-    case DocumentType::kBusinessException: return "business_exception";
+    case DocumentType::kPurchaseOrder:
+      return "purchase_order";
+    case DocumentType::kSalesOrder:
+      return "sales_order";
+    case DocumentType::kPurchaseOrderAck:
+      return "purchase_order_ack";
+    case DocumentType::kShipment:
+      return "shipment";
+    case DocumentType::kReceipt:
+      return "receipt";
+    case DocumentType::kInvoice:
+      return "invoice";
+    case DocumentType::kInventoryAdvice:
+      return "inventory_advice";
+    case DocumentType::kInventoryAdjustment:
+      return "inventory_adjustment";
+    case DocumentType::kReturn:
+      return "return";
+    case DocumentType::kForecast:
+      return "forecast";
+    case DocumentType::kReplenishmentRecommendation:
+      return "replenishment_recommendation";
+    case DocumentType::kItem:
+      return "item";
+    case DocumentType::kParty:
+      return "party";
+    case DocumentType::kLocation:
+      return "location";
+    case DocumentType::kBusinessException:
+      return "business_exception";
   }
   return "unknown";
 }
 
 const std::vector<DocumentType>& AllDocumentTypes() {
-  static const std::vector<DocumentType> kAll = {
-      DocumentType::kPurchaseOrder,      DocumentType::kSalesOrder,
-      DocumentType::kPurchaseOrderAck,   DocumentType::kShipment,
-      DocumentType::kReceipt,            DocumentType::kInvoice,
-      DocumentType::kInventoryAdvice,    DocumentType::kInventoryAdjustment,
-      DocumentType::kReturn,             DocumentType::kForecast,
-      DocumentType::kReplenishmentRecommendation, DocumentType::kItem,
-      DocumentType::kParty,              DocumentType::kLocation,
-      DocumentType::kBusinessException};
+  static const std::vector<DocumentType> kAll = {DocumentType::kPurchaseOrder,
+                                                 DocumentType::kSalesOrder,
+                                                 DocumentType::kPurchaseOrderAck,
+                                                 DocumentType::kShipment,
+                                                 DocumentType::kReceipt,
+                                                 DocumentType::kInvoice,
+                                                 DocumentType::kInventoryAdvice,
+                                                 DocumentType::kInventoryAdjustment,
+                                                 DocumentType::kReturn,
+                                                 DocumentType::kForecast,
+                                                 DocumentType::kReplenishmentRecommendation,
+                                                 DocumentType::kItem,
+                                                 DocumentType::kParty,
+                                                 DocumentType::kLocation,
+                                                 DocumentType::kBusinessException};
   return kAll;
 }
 
@@ -216,8 +237,8 @@ Result<std::string> Canonicalize(DocumentType t, std::string_view text, bool pre
   });
 }
 
-#define CD_INSTANTIATE(T)                                  \
-  template std::string ToJson<T>(const T&, bool pretty);   \
+#define CD_INSTANTIATE(T)                                \
+  template std::string ToJson<T>(const T&, bool pretty); \
   template Result<T> FromJson<T>(std::string_view json);
 CD_INSTANTIATE(Order)
 CD_INSTANTIATE(PurchaseOrderAck)

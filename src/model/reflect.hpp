@@ -121,8 +121,7 @@ class Reader {
   }
 
   template <typename T>
-  static void Read(const json& j, const std::string& path, T& f,
-                   std::vector<std::string>* errors) {
+  static void Read(const json& j, const std::string& path, T& f, std::vector<std::string>* errors) {
     auto fail = [&](const std::string& m) { errors->push_back(path + ": " + m); };
     if constexpr (std::is_same_v<T, std::string>) {
       if (j.is_string()) {

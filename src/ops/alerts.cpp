@@ -24,7 +24,9 @@ std::string AlertId(const std::string& rule, const std::string& scope) {
   return rule + "/" + scope;
 }
 
-json NumberOrNull(double v) { return std::isfinite(v) && std::abs(v) < 1e11 ? json(v) : json(nullptr); }
+json NumberOrNull(double v) {
+  return std::isfinite(v) && std::abs(v) < 1e11 ? json(v) : json(nullptr);
+}
 
 }  // namespace
 
@@ -138,10 +140,11 @@ std::string Alerts::StatusJson() const {
     for (const auto& [key, in] : state_) {
       if (key.first != rule.id) continue;
       firing = firing || in.firing;
-      inst.push_back({{"scope", key.second},
-                      {"state", in.firing ? "firing" : "ok"},
-                      {"value", in.has_value ? NumberOrNull(in.value) : json(nullptr)},
-                      {"since", in.since == TimePoint{} ? json(nullptr) : json(FormatIso8601(in.since))}});
+      inst.push_back(
+          {{"scope", key.second},
+           {"state", in.firing ? "firing" : "ok"},
+           {"value", in.has_value ? NumberOrNull(in.value) : json(nullptr)},
+           {"since", in.since == TimePoint{} ? json(nullptr) : json(FormatIso8601(in.since))}});
     }
     items.push_back({{"id", rule.id},
                      {"measure", rule.measure},
@@ -181,8 +184,9 @@ std::string Alerts::FiringJson() const {
 
 void Alerts::RenderPrometheus(std::string* out) const {
   std::lock_guard<std::mutex> l(mu_);
-  *out += "# HELP crossdock_alert_firing 1 while an alert rule fires for a scope\n"
-          "# TYPE crossdock_alert_firing gauge\n";
+  *out +=
+      "# HELP crossdock_alert_firing 1 while an alert rule fires for a scope\n"
+      "# TYPE crossdock_alert_firing gauge\n";
   for (const auto& [key, in] : state_) {
     const config::AlertRule* r = FindRule(cfg_, key.first);
     if (!r) continue;

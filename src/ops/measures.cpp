@@ -264,8 +264,7 @@ struct Measures::State {
     for (const auto& e : *tl) {
       if (e.type == "purchase_order.sent.v1") {
         auto rec = store.GetAggregate("purchase_order", po);
-        std::string partner =
-            rec.ok() && rec->has_value() ? (*rec)->partner_id : std::string();
+        std::string partner = rec.ok() && rec->has_value() ? (*rec)->partner_id : std::string();
         po_sent[po] = {e.at, partner};
         return po_sent[po];
       }
@@ -343,7 +342,8 @@ struct Measures::State {
 
   // ---- reading ----
 
-  Status Drain(store::Log log, int64_t* seq, const std::function<void(const store::LogRecord&)>& fold) {
+  Status Drain(store::Log log, int64_t* seq,
+               const std::function<void(const store::LogRecord&)>& fold) {
     for (int rounds = 0; rounds < 1000; ++rounds) {
       auto batch = store.ReadLog(log, *seq, opts.read_batch);
       if (!batch.ok()) return batch.error();
@@ -538,12 +538,12 @@ struct Measures::State {
     j["overdue_acks"] = {{"count", overdue.size()}, {"items", od}};
     json syn = json::array();
     for (const auto& s : sync) {
-      syn.push_back(
-          {{"source", s.source},
-           {"last_sync_at", s.last ? json(FormatIso8601(*s.last)) : json(nullptr)},
-           {"lag_seconds",
-            s.last ? json(Round3((ToUnixMillis(now) - ToUnixMillis(*s.last)) / 1000.0)) : json(nullptr)},
-           {"snapshot", s.key}});
+      syn.push_back({{"source", s.source},
+                     {"last_sync_at", s.last ? json(FormatIso8601(*s.last)) : json(nullptr)},
+                     {"lag_seconds",
+                      s.last ? json(Round3((ToUnixMillis(now) - ToUnixMillis(*s.last)) / 1000.0))
+                             : json(nullptr)},
+                     {"snapshot", s.key}});
     }
     j["inventory_sync_lag"] = syn;
     {
@@ -556,16 +556,18 @@ struct Measures::State {
       }
       json bp = json::array();
       for (const auto& [p, v] : by) {
-        bp.push_back({{"partner", p}, {"total", v.first}, {"complete", v.second},
+        bp.push_back({{"partner", p},
+                      {"total", v.first},
+                      {"complete", v.second},
                       {"rate", Num(Ratio(v.second, v.first))}});
       }
-      j["shipment_completeness"] = {{"total", total}, {"complete", ok},
-                                    {"rate", Num(Ratio(ok, total))}, {"by_partner", bp}};
+      j["shipment_completeness"] = {
+          {"total", total}, {"complete", ok}, {"rate", Num(Ratio(ok, total))}, {"by_partner", bp}};
     }
     {
       auto [total, ok] = Flags(invoices, since);
-      j["invoice_posting"] = {{"succeeded", ok}, {"failed", total - ok},
-                              {"rate", Num(Ratio(ok, total))}};
+      j["invoice_posting"] = {
+          {"succeeded", ok}, {"failed", total - ok}, {"rate", Num(Ratio(ok, total))}};
     }
     {
       int64_t open = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0;
@@ -576,12 +578,13 @@ struct Measures::State {
         b2 += a.h1_4;
         b3 += a.h4_24;
         b4 += a.gt_24h;
-        rows.push_back({{"type", a.type},
-                        {"partner", a.partner_id},
-                        {"count", a.count},
-                        {"oldest_at", FormatIso8601(a.oldest)},
-                        {"by_age", {{"lt_1h", a.lt_1h}, {"1h_4h", a.h1_4}, {"4h_24h", a.h4_24},
-                                    {"gt_24h", a.gt_24h}}}});
+        rows.push_back(
+            {{"type", a.type},
+             {"partner", a.partner_id},
+             {"count", a.count},
+             {"oldest_at", FormatIso8601(a.oldest)},
+             {"by_age",
+              {{"lt_1h", a.lt_1h}, {"1h_4h", a.h1_4}, {"4h_24h", a.h4_24}, {"gt_24h", a.gt_24h}}}});
       }
       j["exceptions"] = {{"open", open},
                          {"by_age", {{"lt_1h", b1}, {"1h_4h", b2}, {"4h_24h", b3}, {"gt_24h", b4}}},
@@ -626,7 +629,8 @@ struct Measures::State {
          "Acknowledgments received within the partner's SLA, last 24 hours");
     for (const auto& [p, s] : acks_by) {
       if (auto r = Ratio(s.on_time, s.due)) {
-        line("crossdock_measure_partner_sla_compliance_ratio", "partner=\"" + PromLabel(p) + "\"", *r);
+        line("crossdock_measure_partner_sla_compliance_ratio", "partner=\"" + PromLabel(p) + "\"",
+             *r);
       }
     }
     head("crossdock_measure_po_ack_overdue", "Purchase orders past their acknowledgment due time");
@@ -671,7 +675,8 @@ struct Measures::State {
     }
     head("crossdock_measure_exceptions_open", "Open business exceptions by type, partner and age");
     for (const auto& a : aging) {
-      const std::string l = "type=\"" + PromLabel(a.type) + "\",partner=\"" + PromLabel(a.partner_id) + "\",age=\"";
+      const std::string l =
+          "type=\"" + PromLabel(a.type) + "\",partner=\"" + PromLabel(a.partner_id) + "\",age=\"";
       line("crossdock_measure_exceptions_open", l + "lt_1h\"", double(a.lt_1h));
       line("crossdock_measure_exceptions_open", l + "1h_4h\"", double(a.h1_4));
       line("crossdock_measure_exceptions_open", l + "4h_24h\"", double(a.h4_24));
@@ -904,7 +909,8 @@ std::vector<ScopedValue> Measures::Evaluate(const config::AlertRule& rule) const
       if (!in_scope(p)) continue;
       if (m == "partner_sla_compliance") {
         if (auto r = Ratio(st.on_time, st.due)) out.push_back({p, *r});
-      } else if (auto v = Percentile(st.latencies, m == "po_ack_latency_p50_seconds" ? 0.5 : 0.95)) {
+      } else if (auto v =
+                     Percentile(st.latencies, m == "po_ack_latency_p50_seconds" ? 0.5 : 0.95)) {
         out.push_back({p, *v});
       }
     }

@@ -113,8 +113,8 @@ std::vector<LinePlan> Plan(const FulfilContext& ctx, const config::Partner& cust
       }
       if (best_wh.empty()) {
         best_wh = !customer.warehouse_preference.empty() ? customer.warehouse_preference[0]
-                  : !later.warehouses.empty()             ? later.warehouses[0].position.warehouse
-                                                          : "";
+                  : !later.warehouses.empty()            ? later.warehouses[0].position.warehouse
+                                                         : "";
         if (best_wh.empty()) {
           for (const auto& l : ctx.cfg->locations) {
             if (l.kind == "warehouse") {
@@ -154,16 +154,21 @@ json SoSummary(const SalesOrderState& s) {
     for (const auto& a : l.allocations) {
       al.push_back({{"warehouse", a.warehouse}, {"quantity", a.quantity.ToString()}});
     }
-    json x = {{"line_number", l.line_number}, {"sku", l.sku},
-              {"ordered", l.ordered.ToString()}, {"uom", l.uom},
-              {"allocations", al}, {"backordered", l.backordered.ToString()},
-              {"shipped", l.shipped.ToString()}, {"status", l.status}};
+    json x = {{"line_number", l.line_number},
+              {"sku", l.sku},
+              {"ordered", l.ordered.ToString()},
+              {"uom", l.uom},
+              {"allocations", al},
+              {"backordered", l.backordered.ToString()},
+              {"shipped", l.shipped.ToString()},
+              {"status", l.status}};
     if (!l.promise_date.empty()) x["promise_date"] = l.promise_date;
     if (!l.substituted_from.empty()) x["substituted_from"] = l.substituted_from;
     lines.push_back(std::move(x));
   }
-  return {{"order_id", s.order_id}, {"po_number", s.po_number}, {"customer", s.customer},
-          {"state", s.state},      {"holds", s.holds},         {"total", s.total.ToString()},
+  return {{"order_id", s.order_id}, {"po_number", s.po_number},
+          {"customer", s.customer}, {"state", s.state},
+          {"holds", s.holds},       {"total", s.total.ToString()},
           {"currency", s.currency}, {"lines", lines}};
 }
 
@@ -178,8 +183,7 @@ class SoExecutor {
              std::string cause)
       : ctx_(ctx), out_(out), item_(item), cause_(std::move(cause)) {}
 
-  void Run(const SalesOrderState& before, const SoTransition& t,
-           const model::Shipment* shipment) {
+  void Run(const SalesOrderState& before, const SoTransition& t, const model::Shipment* shipment) {
     const SalesOrderState& s = t.state;
     const TimePoint now = ctx_.clock->Now();
     const std::string today = Today(*ctx_.clock);
@@ -243,8 +247,10 @@ class SoExecutor {
                          "invoice");
         }
       } else if (const auto* np = std::get_if<workflows::NotifyPromise>(&cmd)) {
-        json data = {{"order_id", s.order_id}, {"po_number", s.po_number},
-                     {"line_number", np->line_number}, {"old_promise_date", np->old_date},
+        json data = {{"order_id", s.order_id},
+                     {"po_number", s.po_number},
+                     {"line_number", np->line_number},
+                     {"old_promise_date", np->old_date},
                      {"new_promise_date", np->new_date}};
         Fan("sales_order.promise_changed.v1", s, data.dump());
         events.push_back({"sales_order.promise_changed.v1", data.dump()});
@@ -300,8 +306,8 @@ class SoExecutor {
 
  private:
   void Fan(const std::string& type, const SalesOrderState& s, const std::string& data) {
-    engine::EventSpec ev{type, s.customer, s.order_id, data, cause_, item_.correlation_id,
-                         item_.traceparent, SoKey(s.order_id)};
+    engine::EventSpec ev{type,   s.customer,           s.order_id,        data,
+                         cause_, item_.correlation_id, item_.traceparent, SoKey(s.order_id)};
     for (auto& d : engine::FanOut(*ctx_.cfg, ev, ctx_.clock->Now())) {
       out_->deliveries.push_back(std::move(d));
     }
@@ -314,7 +320,9 @@ class SoExecutor {
     mapping::EncodeOptions eo;
     store::Store* st = ctx_.store;
     const std::string pid = p.id;
-    eo.next_control = [st, pid](const std::string& kind) { return st->NextSequence(pid, "out-" + kind); };
+    eo.next_control = [st, pid](const std::string& kind) {
+      return st->NextSequence(pid, "out-" + kind);
+    };
     eo.clock = ctx_.clock;
     auto enc = mapping::Encode(*ctx_.cfg, p, doc, eo);
     if (!enc.ok()) {
@@ -379,7 +387,8 @@ class SoExecutor {
 
   void Release(const SalesOrderState& s, const workflows::ReleaseToWarehouse& rel) {
     const config::CatalogLocation* loc = ctx_.cfg->FindLocation(rel.warehouse);
-    const config::Partner* wms = loc && !loc->party.empty() ? ctx_.cfg->FindPartner(loc->party) : nullptr;
+    const config::Partner* wms =
+        loc && !loc->party.empty() ? ctx_.cfg->FindPartner(loc->party) : nullptr;
     model::SalesOrder order = rel.order;
     order.po_number = s.order_id;  // the warehouse echoes the hub's order id
     if (!wms) {
@@ -423,10 +432,14 @@ class SoExecutor {
                        {"shipped", l.shipped.ToString()},
                        {"invoiced", l.invoiced.ToString()}});
     }
-    json order = {{"order_id", s.order_id},     {"po_number", s.po_number},
-                  {"customer", s.customer},     {"ship_to", s.ship_to},
-                  {"order_date", s.order_date}, {"requested_date", s.requested_date},
-                  {"currency", s.currency},     {"warehouse", warehouse},
+    json order = {{"order_id", s.order_id},
+                  {"po_number", s.po_number},
+                  {"customer", s.customer},
+                  {"ship_to", s.ship_to},
+                  {"order_date", s.order_date},
+                  {"requested_date", s.requested_date},
+                  {"currency", s.currency},
+                  {"warehouse", warehouse},
                   {"lines", lines}};
     d.body = json({{"kind", kind}, {"key", key}, {"order", SoSummary(s)}, {"sales_order", order}})
                  .dump();
@@ -440,13 +453,13 @@ class SoExecutor {
 };
 
 // Sales-order lines in the item's base unit (reservations and stock are in base units).
-void ToBaseUnits(const FulfilContext& ctx, const config::Partner& customer,
-                 model::SalesOrder* o) {
+void ToBaseUnits(const FulfilContext& ctx, const config::Partner& customer, model::SalesOrder* o) {
   mapping::RuleContext rc{ctx.cfg, &customer, ""};
   for (auto& l : o->lines) {
     const config::CatalogItem* item = ctx.cfg->FindItem(l.item.sku);
     if (!item || l.quantity.uom == item->base_uom) continue;
-    auto per = mapping::ConvertUom(rc, l.item.sku, Decimal::FromInt(1), l.quantity.uom, item->base_uom);
+    auto per =
+        mapping::ConvertUom(rc, l.item.sku, Decimal::FromInt(1), l.quantity.uom, item->base_uom);
     if (!per || per->is_zero()) continue;
     l.quantity.value = l.quantity.value.Mul(*per).value_or(l.quantity.value);
     l.quantity.uom = item->base_uom;
@@ -494,7 +507,8 @@ engine::StepDef MakeSoEventStep(const FulfilContext& ctx) {
   def.run = [ctx](const store::QueueItem& item) -> engine::StepResult {
     json p = json::parse(item.payload, nullptr, false);
     if (!p.is_object()) {
-      return engine::StepResult::FromError(Error(Code::kInvalidArgument, "so.event payload is not JSON"));
+      return engine::StepResult::FromError(
+          Error(Code::kInvalidArgument, "so.event payload is not JSON"));
     }
     const std::string order_id = p.value("order_id", "");
     const std::string ev = p.value("event", "");
@@ -533,7 +547,8 @@ engine::StepDef MakeSoEventStep(const FulfilContext& ctx) {
     model::Shipment shipment;
     bool have_shipment = false;
     if (ev == "received") {
-      auto order = model::FromJson<model::SalesOrder>(p.contains("document") ? p["document"].dump() : "{}");
+      auto order =
+          model::FromJson<model::SalesOrder>(p.contains("document") ? p["document"].dump() : "{}");
       if (!order.ok()) return engine::StepResult::FromError(order.error());
       ToBaseUnits(ctx, *customer, &*order);
       workflows::SoReceived r;
@@ -552,7 +567,8 @@ engine::StepDef MakeSoEventStep(const FulfilContext& ctx) {
       // Credit: what the customer owes and has open, plus this order, against its limit.
       Decimal total;
       for (const auto& l : order->lines) {
-        if (l.unit_price) total = Sum(total, l.quantity.value.Mul(l.unit_price->amount).value_or(Decimal()));
+        if (l.unit_price)
+          total = Sum(total, l.quantity.value.Mul(l.unit_price->amount).value_or(Decimal()));
       }
       if (!customer->credit_limit.empty()) {
         auto open = ctx.store->GetCounter("open_orders", customer->id);
@@ -587,7 +603,8 @@ engine::StepDef MakeSoEventStep(const FulfilContext& ctx) {
         x.field = "requested_delivery_date";
         x.value = order->requested_delivery_date;
         x.rule = "a requested delivery date lies in the future";
-        x.message = "order " + order_id + " asks for delivery on " + order->requested_delivery_date +
+        x.message = "order " + order_id + " asks for delivery on " +
+                    order->requested_delivery_date +
                     ", which has passed; it is served as soon as possible";
         done.exceptions.push_back(x);
       }
@@ -616,11 +633,13 @@ engine::StepDef MakeSoEventStep(const FulfilContext& ctx) {
       event = std::move(r);
     } else if (ev == "release_hold") {
       std::vector<Need> needs;
-      for (const auto& l : state.lines) needs.push_back({l.line_number, l.sku, Diff(l.ordered, l.cancelled)});
+      for (const auto& l : state.lines)
+        needs.push_back({l.line_number, l.sku, Diff(l.ordered, l.cancelled)});
       event = workflows::SoHoldReleased{p.value("hold", "all"), p.value("by", ""),
                                         p.value("note", ""), Plan(ctx, *customer, needs)};
     } else if (ev == "shipped") {
-      auto sh = model::FromJson<model::Shipment>(p.contains("document") ? p["document"].dump() : "{}");
+      auto sh =
+          model::FromJson<model::Shipment>(p.contains("document") ? p["document"].dump() : "{}");
       if (!sh.ok()) return engine::StepResult::FromError(sh.error());
       std::vector<model::ShipmentOrder> mine;
       for (auto& o : sh->orders) {
@@ -716,7 +735,8 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
   def.run = [ctx](const store::QueueItem& item) -> engine::StepResult {
     json p = json::parse(item.payload, nullptr, false);
     if (!p.is_object()) {
-      return engine::StepResult::FromError(Error(Code::kInvalidArgument, "rma.event payload is not JSON"));
+      return engine::StepResult::FromError(
+          Error(Code::kInvalidArgument, "rma.event payload is not JSON"));
     }
     const std::string id = p.value("rma_id", "");
     const std::string ev = p.value("event", "");
@@ -728,7 +748,8 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
     workflows::ReturnState state;
     if (rec->has_value()) {
       auto st = workflows::ReturnStateFromJson((*rec)->state_json);
-      if (!st.ok()) return engine::StepResult::FromError(Error(Code::kDataLoss, "return state unreadable"));
+      if (!st.ok())
+        return engine::StepResult::FromError(Error(Code::kDataLoss, "return state unreadable"));
       state = std::move(*st);
       state.version = (*rec)->version;
     }
@@ -748,7 +769,8 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
     };
     workflows::RmaEvent event;
     if (ev == "requested") {
-      auto rma = model::FromJson<model::ReturnAuthorization>(p.contains("document") ? p["document"].dump() : "{}");
+      auto rma = model::FromJson<model::ReturnAuthorization>(
+          p.contains("document") ? p["document"].dump() : "{}");
       if (!rma.ok()) return engine::StepResult::FromError(rma.error());
       const std::string customer = p.value("customer", "");
       // Authorised by policy when the order it names shipped at least what comes back.
@@ -764,7 +786,8 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
               bool covered = false;
               for (const auto& l : sos->lines) {
                 covered |= l.sku == rl.item.sku && l.shipped >= rl.quantity.value;
-                if (l.sku == rl.item.sku && !l.allocations.empty()) warehouse = l.allocations[0].warehouse;
+                if (l.sku == rl.item.sku && !l.allocations.empty())
+                  warehouse = l.allocations[0].warehouse;
               }
               auto_ok &= covered;
             }
@@ -772,7 +795,8 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
             for (auto& rl : rma->lines) {
               if (rl.credit_unit_price) continue;
               for (const auto& l : sos->lines) {
-                if (l.sku == rl.item.sku) rl.credit_unit_price = model::Money{l.unit_price, sos->currency};
+                if (l.sku == rl.item.sku)
+                  rl.credit_unit_price = model::Money{l.unit_price, sos->currency};
               }
             }
           }
@@ -790,14 +814,17 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
     } else if (ev == "authorise" || ev == "reject") {
       event = workflows::RmaDecided{ev == "authorise", p.value("by", ""), p.value("note", "")};
     } else if (ev == "received") {
-      auto r = model::FromJson<model::Receipt>(p.contains("document") ? p["document"].dump() : "{}");
+      auto r =
+          model::FromJson<model::Receipt>(p.contains("document") ? p["document"].dump() : "{}");
       if (!r.ok()) return engine::StepResult::FromError(r.error());
       event = workflows::RmaReceived{std::move(*r)};
     } else {
-      return engine::StepResult::FromError(Error(Code::kInvalidArgument, "unknown return event '" + ev + "'"));
+      return engine::StepResult::FromError(
+          Error(Code::kInvalidArgument, "unknown return event '" + ev + "'"));
     }
     if (!rec->has_value() && ev != "requested") {
-      return problem("unknown_return", "a " + ev + " arrived for return '" + id + "', which the hub does not know");
+      return problem("unknown_return",
+                     "a " + ev + " arrived for return '" + id + "', which the hub does not know");
     }
     auto t = workflows::Apply(state, event, Today(*ctx.clock));
     if (!t.ok()) return problem("return_event_rejected", t.error().message());
@@ -805,8 +832,8 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
     std::vector<store::AggregateWrite::Event> events;
     const config::Partner* customer = ctx.cfg->FindPartner(s.customer);
     auto fan = [&](const std::string& type, const std::string& data) {
-      engine::EventSpec e{type, s.customer, s.rma_id, data, cause, item.correlation_id,
-                          item.traceparent, "rma/" + s.rma_id};
+      engine::EventSpec e{type,  s.customer,          s.rma_id,         data,
+                          cause, item.correlation_id, item.traceparent, "rma/" + s.rma_id};
       for (auto& d : engine::FanOut(*ctx.cfg, e, now)) done.deliveries.push_back(std::move(d));
     };
     for (const auto& cmd : t->commands) {
@@ -836,8 +863,10 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
           d.event_type = "erp-credit_memo-" + cm->memo.invoice_number;
           d.idempotency_key = NewIdAt(now);
           d.content_type = "application/json";
-          d.body = json({{"kind", "credit_memo"}, {"key", cm->memo.invoice_number},
-                         {"rma_id", s.rma_id}, {"customer", s.customer},
+          d.body = json({{"kind", "credit_memo"},
+                         {"key", cm->memo.invoice_number},
+                         {"rma_id", s.rma_id},
+                         {"customer", s.customer},
                          {"credit_memo", json::parse(model::ToJson(cm->memo))}})
                        .dump();
           done.deliveries.push_back(std::move(d));
@@ -846,9 +875,12 @@ engine::StepDef MakeRmaEventStep(const FulfilContext& ctx) {
           mapping::EncodeOptions eo;
           store::Store* st = ctx.store;
           const std::string pid = customer->id;
-          eo.next_control = [st, pid](const std::string& k) { return st->NextSequence(pid, "out-" + k); };
+          eo.next_control = [st, pid](const std::string& k) {
+            return st->NextSequence(pid, "out-" + k);
+          };
           eo.clock = ctx.clock;
-          auto enc = mapping::Encode(*ctx.cfg, *customer, {model::DocumentType::kInvoice, cm->memo}, eo);
+          auto enc =
+              mapping::Encode(*ctx.cfg, *customer, {model::DocumentType::kInvoice, cm->memo}, eo);
           if (enc.ok()) {
             store::DeliverySpec d;
             d.destination_id = PartnerDestination(customer->id);
@@ -893,8 +925,11 @@ DocumentHook MakeFulfilHook(const FulfilContext& ctx) {
         holds.insert(e.type == "price_out_of_tolerance" ? "price" : "data");
         notes.push_back(e.type + ": " + e.message);
       }
-      json p = {{"event", "received"}, {"message_id", d.message_id}, {"customer", partner.id},
-                {"source", d.source}, {"document", json::parse(d.json)},
+      json p = {{"event", "received"},
+                {"message_id", d.message_id},
+                {"customer", partner.id},
+                {"source", d.source},
+                {"document", json::parse(d.json)},
                 {"holds", std::vector<std::string>(holds.begin(), holds.end())},
                 {"hold_notes", notes}};
       out->next.push_back(SoEventWork(partner.id + "/" + d.key, p.dump()));
@@ -902,7 +937,9 @@ DocumentHook MakeFulfilHook(const FulfilContext& ctx) {
     }
     if (d.held) return;
     if (d.type == "return" && IsCustomer(partner)) {
-      json p = {{"event", "requested"}, {"message_id", d.message_id}, {"customer", partner.id},
+      json p = {{"event", "requested"},
+                {"message_id", d.message_id},
+                {"customer", partner.id},
                 {"document", json::parse(d.json)}};
       out->next.push_back(RmaEventWork(partner.id + "/" + d.key, p.dump()));
       return;
@@ -911,7 +948,9 @@ DocumentHook MakeFulfilHook(const FulfilContext& ctx) {
     if (d.type == "receipt" && (IsWarehouse(partner) || partner.kind == "erp")) {
       auto r = model::FromJson<model::Receipt>(d.json);
       if (r.ok() && r->po_number.find('/') != std::string::npos) {
-        json p = {{"event", "received"}, {"message_id", d.message_id}, {"partner", partner.id},
+        json p = {{"event", "received"},
+                  {"message_id", d.message_id},
+                  {"partner", partner.id},
                   {"document", json::parse(d.json)}};
         out->next.push_back(RmaEventWork(r->po_number, p.dump()));
       }
@@ -936,8 +975,11 @@ DocumentHook MakeFulfilHook(const FulfilContext& ctx) {
       std::set<std::string> orders;
       for (const auto& o : sh->orders) orders.insert(o.po_number);
       for (const auto& id : orders) {
-        json p = {{"event", "shipped"}, {"message_id", d.message_id}, {"partner", partner.id},
-                  {"warehouse", wh}, {"document", json::parse(d.json)}};
+        json p = {{"event", "shipped"},
+                  {"message_id", d.message_id},
+                  {"partner", partner.id},
+                  {"warehouse", wh},
+                  {"document", json::parse(d.json)}};
         out->next.push_back(SoEventWork(id, p.dump()));
       }
     }

@@ -73,7 +73,8 @@ std::vector<store::WorkSpec> InboundSteps(const std::string& partner,
   store::WorkSpec w;
   w.step = kDecodeStep;
   w.ordering_key = engine::InboundOrderingKey(partner);
-  if (!canonical_type.empty()) w.payload = "{\"canonical_type\":" + JsonString(canonical_type) + "}";
+  if (!canonical_type.empty())
+    w.payload = "{\"canonical_type\":" + JsonString(canonical_type) + "}";
   return {w};
 }
 
@@ -114,23 +115,21 @@ engine::StepDef MakeDecodeStep(store::Store& store, const config::Config& cfg, c
 
     // Raw event, for destinations that take documents as they arrive.
     {
-      std::string data = "{\"message_id\":" + JsonString(m.id) +
-                         ",\"partner\":" + JsonString(m.partner_id) +
-                         ",\"content_type\":" + JsonString(m.content_type) +
-                         ",\"size\":" + std::to_string(m.size) +
-                         ",\"content_hash\":" + JsonString(m.content_hash) +
-                         ",\"received_at\":" + JsonString(FormatIso8601(m.received_at)) +
-                         ",\"idempotency_key\":" +
-                         (m.idempotency_key.empty() ? std::string("null")
-                                                    : JsonString(m.idempotency_key));
+      std::string data =
+          "{\"message_id\":" + JsonString(m.id) + ",\"partner\":" + JsonString(m.partner_id) +
+          ",\"content_type\":" + JsonString(m.content_type) +
+          ",\"size\":" + std::to_string(m.size) +
+          ",\"content_hash\":" + JsonString(m.content_hash) +
+          ",\"received_at\":" + JsonString(FormatIso8601(m.received_at)) + ",\"idempotency_key\":" +
+          (m.idempotency_key.empty() ? std::string("null") : JsonString(m.idempotency_key));
       if (IsValidUtf8(*payload)) {
         data += ",\"payload\":" + JsonString(*payload);
       } else {
         data += ",\"payload_base64\":" + JsonString(Base64Encode(*payload));
       }
       data += "}";
-      engine::EventSpec ev{engine::kMessageReceived, m.partner_id, m.id, data,
-                           m.id, m.correlation_id, m.traceparent, m.id};
+      engine::EventSpec ev{engine::kMessageReceived, m.partner_id,  m.id, data, m.id,
+                           m.correlation_id,         m.traceparent, m.id};
       for (auto& d : engine::FanOut(*c, ev, now)) done.deliveries.push_back(std::move(d));
     }
 
@@ -171,8 +170,14 @@ engine::StepDef MakeDecodeStep(store::Store& store, const config::Config& cfg, c
       e.partner_id = m.partner_id;
       e.message_id = m.id;
       done.exceptions.push_back(e);
-      engine::EventSpec ev{"business_exception.raised.v1", m.partner_id, m.id,
-                           ExceptionJson(e), m.id, m.correlation_id, m.traceparent, m.id};
+      engine::EventSpec ev{"business_exception.raised.v1",
+                           m.partner_id,
+                           m.id,
+                           ExceptionJson(e),
+                           m.id,
+                           m.correlation_id,
+                           m.traceparent,
+                           m.id};
       for (auto& d : engine::FanOut(*c, ev, now)) done.deliveries.push_back(std::move(d));
       return engine::StepResult::Done(std::move(done));
     }
@@ -216,8 +221,8 @@ engine::StepDef MakeDecodeStep(store::Store& store, const config::Config& cfg, c
       ev.item_id = cm.id;
       ev.detail_json = "{\"type\":" + JsonString(type) + ",\"key\":" + JsonString(d.business_key) +
                        ",\"partner\":" + JsonString(m.partner_id) +
-                       ",\"source\":" + JsonString(d.source) + ",\"held\":" +
-                       (d.held ? "true" : "false") +
+                       ",\"source\":" + JsonString(d.source) +
+                       ",\"held\":" + (d.held ? "true" : "false") +
                        ",\"exceptions\":" + std::to_string(d.exceptions.size());
       if (const auto* sh = std::get_if<model::Shipment>(&d.doc.doc)) {
         // Shipment event completeness, a measure operations watch.
@@ -231,25 +236,37 @@ engine::StepDef MakeDecodeStep(store::Store& store, const config::Config& cfg, c
       done.events.push_back(ev);
       if (d.held) {
         for (const auto& rec : recs) {
-          engine::EventSpec x{"business_exception.raised.v1", m.partner_id, rec.id,
-                              ExceptionJson(rec), cm.id, m.correlation_id, m.traceparent,
+          engine::EventSpec x{"business_exception.raised.v1",
+                              m.partner_id,
+                              rec.id,
+                              ExceptionJson(rec),
+                              cm.id,
+                              m.correlation_id,
+                              m.traceparent,
                               type + "/" + d.business_key};
           for (auto& dl : engine::FanOut(*c, x, now)) done.deliveries.push_back(std::move(dl));
         }
       } else {
-        std::string data = "{\"document_type\":" + JsonString(type) +
-                           ",\"key\":" + JsonString(d.business_key) +
-                           ",\"message_id\":" + JsonString(cm.id) +
-                           ",\"source_message_id\":" + JsonString(m.id) +
-                           ",\"source\":" + JsonString(d.source) + ",\"warnings\":" +
-                           std::to_string(d.exceptions.size()) + ",\"document\":" + d.json + "}";
-        engine::EventSpec x{type + ".received.v1", m.partner_id, d.business_key, data, cm.id,
-                            m.correlation_id, m.traceparent, type + "/" + d.business_key};
+        std::string data =
+            "{\"document_type\":" + JsonString(type) + ",\"key\":" + JsonString(d.business_key) +
+            ",\"message_id\":" + JsonString(cm.id) + ",\"source_message_id\":" + JsonString(m.id) +
+            ",\"source\":" + JsonString(d.source) +
+            ",\"warnings\":" + std::to_string(d.exceptions.size()) + ",\"document\":" + d.json +
+            "}";
+        engine::EventSpec x{type + ".received.v1",
+                            m.partner_id,
+                            d.business_key,
+                            data,
+                            cm.id,
+                            m.correlation_id,
+                            m.traceparent,
+                            type + "/" + d.business_key};
         for (auto& dl : engine::FanOut(*c, x, now)) done.deliveries.push_back(std::move(dl));
       }
       if (hook) {
-        DecodedDoc dd{partner, type, d.business_key, cm.id, d.json, d.held, d.exceptions,
-                      opts.canonical_type.empty() ? r.format : "api"};
+        DecodedDoc dd{
+            partner, type,   d.business_key, cm.id,
+            d.json,  d.held, d.exceptions,   opts.canonical_type.empty() ? r.format : "api"};
         for (size_t k = 0; k < dd.exceptions.size() && k < recs.size(); ++k) {
           dd.exceptions[k].id = recs[k].id;
         }
@@ -263,8 +280,14 @@ engine::StepDef MakeDecodeStep(store::Store& store, const config::Config& cfg, c
       rec.message_id = m.id;
       rec.correlation_id = m.correlation_id;
       done.exceptions.push_back(rec);
-      engine::EventSpec x{"business_exception.raised.v1", m.partner_id, rec.id, ExceptionJson(rec),
-                          m.id, m.correlation_id, m.traceparent, m.id};
+      engine::EventSpec x{"business_exception.raised.v1",
+                          m.partner_id,
+                          rec.id,
+                          ExceptionJson(rec),
+                          m.id,
+                          m.correlation_id,
+                          m.traceparent,
+                          m.id};
       for (auto& dl : engine::FanOut(*c, x, now)) done.deliveries.push_back(std::move(dl));
     }
     for (const auto& i : r.interchanges) {
@@ -297,16 +320,17 @@ engine::StepDef MakeDecodeStep(store::Store& store, const config::Config& cfg, c
         done.keys.push_back({"interchange", i.control, "interchange", i.key, m.id, {}});
         const size_t nz = i.control.find_first_not_of('0');
         if (nz != 0 && nz != std::string::npos) {
-          done.keys.push_back({"interchange", i.control.substr(nz), "interchange", i.key, m.id, {}});
+          done.keys.push_back(
+              {"interchange", i.control.substr(nz), "interchange", i.key, m.id, {}});
         }
         store::EventRecord ev;
         ev.type = "interchange.received";
         ev.message_id = m.id;
         ev.subject = i.control;
-        ev.detail_json = "{\"sender\":" + JsonString(i.sender) + ",\"sets\":" +
-                         std::to_string(i.sets) + ",\"accepted\":" +
-                         std::to_string(i.sets_accepted) + ",\"rejected\":" +
-                         std::to_string(i.sets_rejected) + "}";
+        ev.detail_json = "{\"sender\":" + JsonString(i.sender) +
+                         ",\"sets\":" + std::to_string(i.sets) +
+                         ",\"accepted\":" + std::to_string(i.sets_accepted) +
+                         ",\"rejected\":" + std::to_string(i.sets_rejected) + "}";
         done.events.push_back(ev);
       }
     }

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "model/documents.hpp"
 #include "engine/engine.hpp"
+#include "model/documents.hpp"
 #include "store/store.hpp"
 
 namespace crossdock::pipeline {

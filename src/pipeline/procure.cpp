@@ -39,9 +39,9 @@ std::string AddDays(const std::string& iso_date, int64_t days) {
 workflows::PoPolicy PolicyFor(const config::Config& cfg, const std::string& supplier) {
   workflows::PoPolicy p;
   if (const config::Partner* s = cfg.FindPartner(supplier)) {
-    p.price_tolerance_percent = Dec(s->match.price_tolerance_percent.empty()
-                                        ? s->rules.price_tolerance_percent
-                                        : s->match.price_tolerance_percent);
+    p.price_tolerance_percent =
+        Dec(s->match.price_tolerance_percent.empty() ? s->rules.price_tolerance_percent
+                                                     : s->match.price_tolerance_percent);
     p.quantity_tolerance_percent = Dec(s->match.quantity_tolerance_percent);
     p.ack_due_hours = s->sla.ack_due_hours;
   }
@@ -95,14 +95,23 @@ store::WorkSpec ReplenishWork(const std::string& sku, const std::string& warehou
 json PoSummary(const PurchaseOrderState& s) {
   json lines = json::array();
   for (const auto& l : s.lines) {
-    lines.push_back({{"line_number", l.line_number}, {"sku", l.sku}, {"ordered", l.ordered.ToString()},
-                     {"uom", l.uom}, {"confirmed", l.confirmed.ToString()},
-                     {"backordered", l.backordered.ToString()}, {"shipped", l.shipped.ToString()},
-                     {"received", l.received.ToString()}, {"invoiced", l.invoiced.ToString()},
+    lines.push_back({{"line_number", l.line_number},
+                     {"sku", l.sku},
+                     {"ordered", l.ordered.ToString()},
+                     {"uom", l.uom},
+                     {"confirmed", l.confirmed.ToString()},
+                     {"backordered", l.backordered.ToString()},
+                     {"shipped", l.shipped.ToString()},
+                     {"received", l.received.ToString()},
+                     {"invoiced", l.invoiced.ToString()},
                      {"status", l.status}});
   }
-  return {{"po_number", s.po_number}, {"state", s.state}, {"supplier", s.supplier},
-          {"warehouse", s.warehouse}, {"total", s.total.ToString()}, {"currency", s.currency},
+  return {{"po_number", s.po_number},
+          {"state", s.state},
+          {"supplier", s.supplier},
+          {"warehouse", s.warehouse},
+          {"total", s.total.ToString()},
+          {"currency", s.currency},
           {"lines", lines}};
 }
 
@@ -142,8 +151,13 @@ class Executor {
       if (auto* e = std::get_if<workflows::Emit>(&cmd)) {
         const json data = PoSummary(s);
         events->push_back({e->type, json({{"state", s.state}}).dump()});
-        engine::EventSpec ev{e->type, s.supplier, s.po_number, data.dump(), cause_,
-                             item_ ? item_->correlation_id : "", item_ ? item_->traceparent : "",
+        engine::EventSpec ev{e->type,
+                             s.supplier,
+                             s.po_number,
+                             data.dump(),
+                             cause_,
+                             item_ ? item_->correlation_id : "",
+                             item_ ? item_->traceparent : "",
                              PoKey(s.po_number)};
         for (auto& d : engine::FanOut(*ctx_.cfg, ev, now)) out_->deliveries.push_back(std::move(d));
       } else if (auto* sup = std::get_if<workflows::SetSupply>(&cmd)) {
@@ -176,7 +190,8 @@ class Executor {
         r.message_id = cause_;
         if (item_) r.correlation_id = item_->correlation_id;
         out_->exceptions.push_back(r);
-        events->push_back({"exception." + r.type, json({{"exception_id", r.id}, {"message", r.message}}).dump()});
+        events->push_back(
+            {"exception." + r.type, json({{"exception_id", r.id}, {"message", r.message}}).dump()});
       } else if (auto* clk = std::get_if<workflows::StartAckClock>(&cmd)) {
         store::WorkSpec w = PoEventWork(
             s.po_number,
@@ -198,10 +213,10 @@ class Executor {
     // The 850 (or its cancellation) from the supplier's profile, queued on its transport.
     const config::Partner* supplier = ctx_.cfg->FindPartner(s.supplier);
     if (!supplier) {
-      store::ExceptionRecord r = Problem("po_send_failed", s.supplier, kPoType, s.po_number,
-                                         "a purchase order goes to a configured supplier",
-                                         "supplier '" + s.supplier + "' is not configured; PO " +
-                                             s.po_number + " was not sent");
+      store::ExceptionRecord r = Problem(
+          "po_send_failed", s.supplier, kPoType, s.po_number,
+          "a purchase order goes to a configured supplier",
+          "supplier '" + s.supplier + "' is not configured; PO " + s.po_number + " was not sent");
       r.id = NewIdAt(now);
       out_->exceptions.push_back(r);
       return;
@@ -220,14 +235,17 @@ class Executor {
     mapping::EncodeOptions eo;
     store::Store* st = ctx_.store;
     const std::string pid = supplier->id;
-    eo.next_control = [st, pid](const std::string& kind) { return st->NextSequence(pid, "out-" + kind); };
+    eo.next_control = [st, pid](const std::string& kind) {
+      return st->NextSequence(pid, "out-" + kind);
+    };
     eo.clock = ctx_.clock;
     auto enc = mapping::Encode(*ctx_.cfg, *supplier, doc, eo);
     if (!enc.ok()) {
-      store::ExceptionRecord r = Problem(
-          "po_send_failed", s.supplier, kPoType, s.po_number,
-          "a purchase order must be expressible in the supplier's format",
-          "PO " + s.po_number + " could not be built for " + s.supplier + ": " + enc.error().ToString());
+      store::ExceptionRecord r =
+          Problem("po_send_failed", s.supplier, kPoType, s.po_number,
+                  "a purchase order must be expressible in the supplier's format",
+                  "PO " + s.po_number + " could not be built for " + s.supplier + ": " +
+                      enc.error().ToString());
       r.id = NewIdAt(now);
       out_->exceptions.push_back(r);
       return;
@@ -261,7 +279,7 @@ class Executor {
     }
     const std::string sent_id = m.id;
     out_->messages.push_back(std::move(m));
-    if (s.state != "released") return;  // a cancellation: nothing more to chain
+    if (s.state != "released") return;            // a cancellation: nothing more to chain
     PostToErp(s, "purchase_order", s.po_number);  // the ERP records the PO as it goes out
     auto next = workflows::Apply(s, workflows::PoSent{sent_id}, PolicyFor(*ctx_.cfg, s.supplier));
     if (!next.ok()) return;
@@ -434,23 +452,24 @@ engine::StepDef MakePoEventStep(const ProcureContext& ctx) {
     }
     auto state = workflows::PurchaseOrderStateFromJson((*rec)->state_json);
     if (!state.ok()) {
-      return engine::StepResult::FromError(Error(
-          Code::kDataLoss, "stored state of PO " + po + " is unreadable: " + state.error().message()));
+      return engine::StepResult::FromError(
+          Error(Code::kDataLoss,
+                "stored state of PO " + po + " is unreadable: " + state.error().message()));
     }
     state->version = (*rec)->version;
     const std::string from = p.value("partner", "");
     // Receipts come from the ERP or the warehouse; everything else from the PO's supplier.
     const config::Partner* sender = from.empty() ? nullptr : ctx.cfg->FindPartner(from);
-    const bool receipt_source = sender && (sender->kind == "erp" || sender->kind == "warehouse" ||
-                                           sender->kind == "3pl");
-    const bool allowed = from.empty() || from == state->supplier ||
-                         (ev_name == "receipt" && receipt_source);
+    const bool receipt_source =
+        sender && (sender->kind == "erp" || sender->kind == "warehouse" || sender->kind == "3pl");
+    const bool allowed =
+        from.empty() || from == state->supplier || (ev_name == "receipt" && receipt_source);
     if (!allowed) {
-      store::ExceptionRecord r = Problem(
-          "wrong_partner", from, kPoType, po,
-          "documents about a purchase order come from its supplier",
-          "partner " + from + " sent a " + ev_name + " for purchase order " + po +
-              ", which was issued to " + state->supplier);
+      store::ExceptionRecord r =
+          Problem("wrong_partner", from, kPoType, po,
+                  "documents about a purchase order come from its supplier",
+                  "partner " + from + " sent a " + ev_name + " for purchase order " + po +
+                      ", which was issued to " + state->supplier);
       r.message_id = cause;
       r.correlation_id = item.correlation_id;
       done.exceptions.push_back(r);
@@ -462,11 +481,11 @@ engine::StepDef MakePoEventStep(const ProcureContext& ctx) {
     if (!t.ok()) {
       // An event that does not fit: visible, never silently dropped.
       const bool dup = t.error().code() == Code::kAlreadyExists;
-      store::ExceptionRecord r = Problem(
-          dup ? "duplicate_document" : "po_event_rejected", state->supplier, kPoType, po,
-          dup ? "a document is applied to a purchase order once"
-              : "events must fit the purchase order's state",
-          t.error().message(), dup ? "warning" : "error");
+      store::ExceptionRecord r =
+          Problem(dup ? "duplicate_document" : "po_event_rejected", state->supplier, kPoType, po,
+                  dup ? "a document is applied to a purchase order once"
+                      : "events must fit the purchase order's state",
+                  t.error().message(), dup ? "warning" : "error");
       r.message_id = cause;
       r.correlation_id = item.correlation_id;
       done.exceptions.push_back(r);
@@ -493,11 +512,11 @@ engine::StepDef MakeReplenishStep(const ProcureContext& ctx) {
     const bool recommended = p.contains("quantity");
     if (!pol) {
       if (recommended) {
-        store::ExceptionRecord r = Problem(
-            "no_replenishment_policy", "", "replenishment_recommendation", sku + "@" + wh,
-            "a recommendation needs a policy naming the supplier",
-            "a planning recommendation for " + sku + " at " + wh +
-                " arrived but no replenishment policy names a supplier for it");
+        store::ExceptionRecord r =
+            Problem("no_replenishment_policy", "", "replenishment_recommendation", sku + "@" + wh,
+                    "a recommendation needs a policy naming the supplier",
+                    "a planning recommendation for " + sku + " at " + wh +
+                        " arrived but no replenishment policy names a supplier for it");
         r.message_id = item.message_id;
         done.exceptions.push_back(r);
       }
@@ -526,7 +545,8 @@ engine::StepDef MakeReplenishStep(const ProcureContext& ctx) {
                                  : Decimal();
     const Decimal demand = Dec(pol->demand_per_day);
     const Decimal lead = Dec(pol->lead_time_days);
-    const Decimal rop = demand.Mul(lead).value_or(Decimal()).Add(Dec(pol->safety_stock)).value_or(Decimal());
+    const Decimal rop =
+        demand.Mul(lead).value_or(Decimal()).Add(Dec(pol->safety_stock)).value_or(Decimal());
     Decimal qty;
     std::string reason;
     if (recommended) {
@@ -545,14 +565,15 @@ engine::StepDef MakeReplenishStep(const ProcureContext& ctx) {
           if (t.sku == sku) terms = &t;
         }
       }
-      const std::string moq = terms && !terms->moq.empty() ? terms->moq : (item_def ? item_def->moq : "");
+      const std::string moq =
+          terms && !terms->moq.empty() ? terms->moq : (item_def ? item_def->moq : "");
       const std::string pack = terms && !terms->pack_multiple.empty()
                                    ? terms->pack_multiple
                                    : (item_def ? item_def->pack_multiple : "");
       qty = RoundToTerms(qty, moq, pack);
-      const Decimal price = Dec(terms && !terms->contract_price.empty()
-                                    ? terms->contract_price
-                                    : (item_def ? item_def->list_price : ""));
+      const Decimal price =
+          Dec(terms && !terms->contract_price.empty() ? terms->contract_price
+                                                      : (item_def ? item_def->list_price : ""));
       const std::string currency = terms && !terms->currency.empty() ? terms->currency
                                    : supplier && !supplier->default_currency.empty()
                                        ? supplier->default_currency
@@ -575,7 +596,8 @@ engine::StepDef MakeReplenishStep(const ProcureContext& ctx) {
       l.item.sku = sku;
       if (supplier) {
         for (const auto& x : supplier->item_xref) {
-          if (x.sku == sku && !x.partner_item_id.empty()) l.item.partner_item_id = x.partner_item_id;
+          if (x.sku == sku && !x.partner_item_id.empty())
+            l.item.partner_item_id = x.partner_item_id;
         }
       }
       if (item_def) l.item.description = item_def->description;
@@ -593,8 +615,10 @@ engine::StepDef MakeReplenishStep(const ProcureContext& ctx) {
       ev.type = "replenishment.triggered";
       ev.message_id = item.message_id;
       ev.subject = sku + "@" + wh;
-      ev.detail_json = json({{"po_number", po_number}, {"quantity", qty.ToString()},
-                             {"position", position.ToString()}, {"reorder_point", rop.ToString()},
+      ev.detail_json = json({{"po_number", po_number},
+                             {"quantity", qty.ToString()},
+                             {"position", position.ToString()},
+                             {"reorder_point", rop.ToString()},
                              {"needs_approval", needs_approval}})
                            .dump();
       done.events.push_back(ev);
@@ -667,7 +691,8 @@ DocumentHook MakeProcureHook(const ProcureContext& ctx) {
         c.source = "receipt " + r->receipt_id;
         c.as_of = ctx.clock->Now();
         out->inventory.push_back(c);
-        if (ctx.cfg->FindPolicy(c.sku, c.warehouse)) out->next.push_back(ReplenishWork(c.sku, c.warehouse));
+        if (ctx.cfg->FindPolicy(c.sku, c.warehouse))
+          out->next.push_back(ReplenishWork(c.sku, c.warehouse));
       }
     } else if (type == "inventory_advice") {
       // Stock statements from the ERP or a warehouse are the hub's on hand; a supplier's 846 is
@@ -678,7 +703,8 @@ DocumentHook MakeProcureHook(const ProcureContext& ctx) {
       const TimePoint as_of = ParseIso8601(a->as_of).value_or(ctx.clock->Now());
       for (const auto& l : a->lines) {
         if (l.item.sku.empty() || l.location.empty()) continue;
-        const model::Quantity* q = l.on_hand ? &*l.on_hand : (l.available ? &*l.available : nullptr);
+        const model::Quantity* q =
+            l.on_hand ? &*l.on_hand : (l.available ? &*l.available : nullptr);
         if (!q) continue;
         store::InventoryChange c;
         c.op = store::InventoryChange::Op::kSetOnHand;
@@ -689,7 +715,8 @@ DocumentHook MakeProcureHook(const ProcureContext& ctx) {
         c.source = "snapshot " + a->advice_id;
         c.as_of = as_of;
         out->inventory.push_back(c);
-        if (ctx.cfg->FindPolicy(c.sku, c.warehouse)) out->next.push_back(ReplenishWork(c.sku, c.warehouse));
+        if (ctx.cfg->FindPolicy(c.sku, c.warehouse))
+          out->next.push_back(ReplenishWork(c.sku, c.warehouse));
         for (const auto& p : ctx.index->ForSku(c.sku)) {
           if (!p.backordered.is_zero()) {
             out->next.push_back(PromiseWork(c.sku));

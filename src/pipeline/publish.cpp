@@ -14,7 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-Decimal Dec(const std::string& s) { return Decimal::Parse(s.empty() ? "0" : s).value_or(Decimal()); }
+Decimal Dec(const std::string& s) {
+  return Decimal::Parse(s.empty() ? "0" : s).value_or(Decimal());
+}
 
 int Bucket(const Decimal& v, const Decimal& low) {
   if (v.sign() <= 0) return 0;
@@ -28,7 +30,8 @@ bool Material(const Decimal& before, const Decimal& now, const Decimal& pct, con
   const Decimal base = before.sign() > 0 ? before : Decimal::FromInt(1);
   auto diff = now.Sub(before);
   if (!diff.ok()) return true;
-  auto rel = diff->Abs().Mul(Decimal::FromInt(100)).value_or(Decimal()).Div(base, 4, Rounding::kHalfEven);
+  auto rel =
+      diff->Abs().Mul(Decimal::FromInt(100)).value_or(Decimal()).Div(base, 4, Rounding::kHalfEven);
   return !rel.ok() || *rel >= pct;
 }
 
@@ -83,9 +86,14 @@ int AvailabilityPublisher::Tick() {
     auto it = published_.find(key);
     const bool first = it == published_.end();
     if (!first && !Material(it->second, now, pct, low)) continue;
-    batch.push_back({{"sku", key.first}, {"warehouse", key.second}, {"available", now.ToString()},
-                     {"uom", p->uom}, {"previous", first ? json(nullptr) : json(it->second.ToString())},
-                     {"bucket", Bucket(now, low) == 0 ? "out_of_stock" : Bucket(now, low) == 1 ? "low" : "in_stock"}});
+    batch.push_back({{"sku", key.first},
+                     {"warehouse", key.second},
+                     {"available", now.ToString()},
+                     {"uom", p->uom},
+                     {"previous", first ? json(nullptr) : json(it->second.ToString())},
+                     {"bucket", Bucket(now, low) == 0   ? "out_of_stock"
+                                : Bucket(now, low) == 1 ? "low"
+                                                        : "in_stock"}});
     sent.push_back({key, now});
   }
   if (batch.empty()) return 0;
@@ -102,7 +110,8 @@ int AvailabilityPublisher::Tick() {
   return static_cast<int>(sent.size());
 }
 
-engine::StepDef MakePublishStep(store::Store& store, const config::Config& cfg, const Clock& clock) {
+engine::StepDef MakePublishStep(store::Store& store, const config::Config& cfg,
+                                const Clock& clock) {
   engine::StepDef def;
   def.name = kPublishStep;
   def.retry = cfg.engine.step_retry;
@@ -116,8 +125,14 @@ engine::StepDef MakePublishStep(store::Store& store, const config::Config& cfg, 
     const TimePoint now = clk->Now();
     store::Completion done;
     const std::string id = NewIdAt(now);
-    engine::EventSpec ev{"inventory.availability_changed.v1", "hub", "availability/" + id,
-                         p.dump(), "", item.correlation_id, item.traceparent, "publish"};
+    engine::EventSpec ev{"inventory.availability_changed.v1",
+                         "hub",
+                         "availability/" + id,
+                         p.dump(),
+                         "",
+                         item.correlation_id,
+                         item.traceparent,
+                         "publish"};
     for (auto& d : engine::FanOut(*c, ev, now)) done.deliveries.push_back(std::move(d));
     // Channels with an outbound inventory advice route get the batch in their own format.
     model::InventoryAdvice advice;
@@ -135,7 +150,9 @@ engine::StepDef MakePublishStep(store::Store& store, const config::Config& cfg, 
       const config::Partner* ch = c->FindPartner(partner_id);
       if (!ch || !ch->FindRoute("inventory_advice", "out")) continue;
       mapping::EncodeOptions eo;
-      eo.next_control = [st, partner_id](const std::string& k) { return st->NextSequence(partner_id, "out-" + k); };
+      eo.next_control = [st, partner_id](const std::string& k) {
+        return st->NextSequence(partner_id, "out-" + k);
+      };
       eo.clock = clk;
       auto enc = mapping::Encode(*c, *ch, {model::DocumentType::kInventoryAdvice, advice}, eo);
       if (!enc.ok()) {
@@ -146,7 +163,8 @@ engine::StepDef MakePublishStep(store::Store& store, const config::Config& cfg, 
         r.document_type = "inventory_advice";
         r.document_id = advice.advice_id;
         r.rule = "documents for a partner must be expressible in its format";
-        r.message = "availability for " + partner_id + " could not be built: " + enc.error().ToString();
+        r.message =
+            "availability for " + partner_id + " could not be built: " + enc.error().ToString();
         done.exceptions.push_back(r);
         continue;
       }

@@ -50,7 +50,6 @@ class AvailabilityPublisher {
   std::thread thread_;
 };
 
-engine::StepDef MakePublishStep(store::Store& store, const config::Config& cfg,
-                                const Clock& clock);
+engine::StepDef MakePublishStep(store::Store& store, const config::Config& cfg, const Clock& clock);
 
 }  // namespace crossdock::pipeline

@@ -226,7 +226,7 @@ struct CounterDelta {
 // for search. The store also indexes every new aggregate under its own type and id, and every
 // message a completion derives beside an aggregate write as kind "message_of" that aggregate.
 struct BusinessKey {
-  std::string kind;        // purchase_order, sales_order, return, interchange, document, sku
+  std::string kind;  // purchase_order, sales_order, return, interchange, document, sku
   std::string key;
   std::string ref_type;    // aggregate type or document type
   std::string ref_id;      // aggregate id or document key
@@ -500,8 +500,7 @@ class Store {
   // action: acknowledge, resolve, assign, reopen. Appends to the history; kFailedPrecondition
   // when the action does not fit the status (resolving a resolved exception).
   virtual Result<ExceptionRecord> UpdateException(const std::string& id, const std::string& action,
-                                                  const std::string& note,
-                                                  const std::string& actor,
+                                                  const std::string& note, const std::string& actor,
                                                   const std::string& assignee) = 0;
 
   // ---- partner profile history ----
@@ -510,7 +509,8 @@ class Store {
                                                const std::string& content,
                                                const std::string& changed_by,
                                                const std::string& changes_json) = 0;
-  virtual Result<std::vector<ProfileVersion>> ListProfileVersions(const std::string& partner_id) = 0;
+  virtual Result<std::vector<ProfileVersion>> ListProfileVersions(
+      const std::string& partner_id) = 0;
 
   // A live dedupe entry (kind "key", "hash", "isa", ...) or nullopt.
   virtual Result<std::optional<DedupeHit>> FindDedupe(const std::string& partner_id,
@@ -576,12 +576,12 @@ class Store {
 };
 
 struct SqliteOptions {
-  std::string path;                 // database file
-  bool synchronous_full = true;     // false: synchronous=NORMAL
-  int max_batch = 2048;             // operations per group commit
-  int linger_us = 0;                // wait this long for more operations before committing
+  std::string path;              // database file
+  bool synchronous_full = true;  // false: synchronous=NORMAL
+  int max_batch = 2048;          // operations per group commit
+  int linger_us = 0;             // wait this long for more operations before committing
   int read_connections = 4;
-  const Clock* clock = nullptr;     // defaults to the system clock
+  const Clock* clock = nullptr;  // defaults to the system clock
 };
 
 // Opens (creating and migrating as needed) a SQLite store. Takes an exclusive lock file beside the

@@ -67,8 +67,8 @@ bool In(const std::string& s, std::initializer_list<const char*> states) {
 }
 
 Error NotNow(const PurchaseOrderState& s, const std::string& what) {
-  return Error(Code::kFailedPrecondition,
-               "purchase order " + s.po_number + " is " + s.state + "; " + what + " does not apply");
+  return Error(Code::kFailedPrecondition, "purchase order " + s.po_number + " is " + s.state +
+                                              "; " + what + " does not apply");
 }
 
 Decimal Max0(const Decimal& d) { return d.is_negative() ? Decimal() : d; }
@@ -92,7 +92,9 @@ class Builder {
  public:
   Builder(PoTransition* t, const PoPolicy& p) : t_(t), policy_(p) {}
 
-  void Emit(const std::string& what) { t_->commands.push_back(workflows::Emit{"purchase_order." + what + ".v1"}); }
+  void Emit(const std::string& what) {
+    t_->commands.push_back(workflows::Emit{"purchase_order." + what + ".v1"});
+  }
   void Raise(const std::string& type, const std::string& line, const std::string& field,
              const std::string& value, const std::string& rule, const std::string& message,
              const std::string& severity = "error") {
@@ -113,11 +115,13 @@ class Builder {
   // On-order and in-transit supply of every line, recomputed from what is known now.
   void Supply() {
     const auto& s = t_->state;
-    const bool closed = In(s.state, {"cancelled", "closed", "rejected", "draft", "pending_approval"});
+    const bool closed =
+        In(s.state, {"cancelled", "closed", "rejected", "draft", "pending_approval"});
     for (const auto& l : s.lines) {
-      SetSupply on{"on_order", "po/" + s.po_number + "/" + l.line_number, l.sku, s.warehouse, l.uom, {}};
-      SetSupply transit{"in_transit", "po/" + s.po_number + "/" + l.line_number, l.sku, s.warehouse,
-                        l.uom, {}};
+      SetSupply on{"on_order", "po/" + s.po_number + "/" + l.line_number, l.sku, s.warehouse, l.uom,
+                   {}};
+      SetSupply transit{
+          "in_transit", "po/" + s.po_number + "/" + l.line_number, l.sku, s.warehouse, l.uom, {}};
       if (!closed && l.status != "rejected") {
         const bool acked = l.status != "open";
         const Decimal expected = acked ? Sum(l.confirmed, l.backordered) : l.ordered;
@@ -354,7 +358,8 @@ Result<PoTransition> Apply(const PurchaseOrderState& in, const PoEvent& event,
     }
     b.Supply();
   } else if (const auto* e = std::get_if<PoAckOverdue>(&event)) {
-    if (s.state != "sent") return t;  // acknowledged (or gone) in time: the clock has nothing to say
+    if (s.state != "sent")
+      return t;  // acknowledged (or gone) in time: the clock has nothing to say
     s.ack_overdue = true;
     b.Raise("ack_overdue", "", "state", s.state,
             "a supplier acknowledges a purchase order within its profile's SLA",
@@ -367,8 +372,8 @@ Result<PoTransition> Apply(const PurchaseOrderState& in, const PoEvent& event,
     }
     const model::Shipment& sh = e->shipment;
     if (std::find(s.shipments.begin(), s.shipments.end(), sh.shipment_id) != s.shipments.end()) {
-      return Error(Code::kAlreadyExists, "ship notice " + sh.shipment_id + " was already applied to " +
-                                             s.po_number);
+      return Error(Code::kAlreadyExists,
+                   "ship notice " + sh.shipment_id + " was already applied to " + s.po_number);
     }
     s.shipments.push_back(sh.shipment_id);
     const std::string date =
@@ -376,10 +381,12 @@ Result<PoTransition> Apply(const PurchaseOrderState& in, const PoEvent& event,
     auto apply_item = [&](const model::ShipmentItem& it) {
       PoLine* l = FindLine(s, it.line_number, it.item.sku);
       if (!l) {
-        b.Raise("asn_unknown_line", it.line_number, "item", it.item.sku.empty() ? it.item.partner_item_id : it.item.sku,
+        b.Raise("asn_unknown_line", it.line_number, "item",
+                it.item.sku.empty() ? it.item.partner_item_id : it.item.sku,
                 "every shipped item must be on the purchase order",
-                "ship notice " + sh.shipment_id + " ships " + Qty(it.quantity.value, it.quantity.uom) +
-                    " of " + (it.item.sku.empty() ? it.item.partner_item_id : it.item.sku) +
+                "ship notice " + sh.shipment_id + " ships " +
+                    Qty(it.quantity.value, it.quantity.uom) + " of " +
+                    (it.item.sku.empty() ? it.item.partner_item_id : it.item.sku) +
                     ", which is not on purchase order " + s.po_number);
         return;
       }
@@ -443,8 +450,8 @@ Result<PoTransition> Apply(const PurchaseOrderState& in, const PoEvent& event,
         good = Max0(Diff(good, rl.damaged->value));
         b.Raise("receipt_damaged", l->line_number, "damaged", Qty(rl.damaged->value, l->uom),
                 "damaged goods are claimed from the supplier",
-                "receipt " + r.receipt_id + " line " + l->line_number + " (" + l->sku + "): " +
-                    Qty(rl.damaged->value, l->uom) + " damaged");
+                "receipt " + r.receipt_id + " line " + l->line_number + " (" + l->sku +
+                    "): " + Qty(rl.damaged->value, l->uom) + " damaged");
       }
       if (rl.received.value != expected) {
         b.Raise("receipt_variance", l->line_number, "received", Qty(rl.received.value, l->uom),
@@ -484,8 +491,8 @@ Result<PoTransition> Apply(const PurchaseOrderState& in, const PoEvent& event,
     bool discrepancy = false;
     Decimal lines_total;
     for (const auto& il : inv.lines) {
-      PoLine* l = FindLine(s, il.po_line_number.empty() ? il.line_number : il.po_line_number,
-                           il.item.sku);
+      PoLine* l =
+          FindLine(s, il.po_line_number.empty() ? il.line_number : il.po_line_number, il.item.sku);
       if (!l) {
         discrepancy = true;
         b.Raise("invoice_unknown_line", il.line_number, "item", il.item.sku,
@@ -495,8 +502,9 @@ Result<PoTransition> Apply(const PurchaseOrderState& in, const PoEvent& event,
                     ", which is not on purchase order " + s.po_number);
         continue;
       }
-      const Decimal amount =
-          il.amount ? il.amount->amount : il.quantity.value.Mul(il.unit_price.amount).value_or(Decimal());
+      const Decimal amount = il.amount
+                                 ? il.amount->amount
+                                 : il.quantity.value.Mul(il.unit_price.amount).value_or(Decimal());
       lines_total = Sum(lines_total, amount);
       if (credit) {
         l->invoiced = Diff(l->invoiced, il.quantity.value);
@@ -523,9 +531,13 @@ Result<PoTransition> Apply(const PurchaseOrderState& in, const PoEvent& event,
         }
       }
       // Quantity: cumulative invoiced against received.
-      auto allowed = l->received.Mul(Decimal::FromInt(100).Add(policy.quantity_tolerance_percent).value_or(Decimal::FromInt(100)))
+      auto allowed = l->received
+                         .Mul(Decimal::FromInt(100)
+                                  .Add(policy.quantity_tolerance_percent)
+                                  .value_or(Decimal::FromInt(100)))
                          .value_or(l->received);
-      auto allowed_q = allowed.Div(Decimal::FromInt(100), 6, Rounding::kFloor).value_or(l->received);
+      auto allowed_q =
+          allowed.Div(Decimal::FromInt(100), 6, Rounding::kFloor).value_or(l->received);
       if (l->invoiced > allowed_q) {
         discrepancy = true;
         b.Raise("invoice_quantity_variance", l->line_number, "quantity", Qty(l->invoiced, l->uom),
@@ -538,7 +550,8 @@ Result<PoTransition> Apply(const PurchaseOrderState& in, const PoEvent& event,
     if (inv.total && !credit) {
       Decimal expected = lines_total;
       for (const auto& c : inv.charges) {
-        expected = c.type == "allowance" ? Diff(expected, c.amount.amount) : Sum(expected, c.amount.amount);
+        expected = c.type == "allowance" ? Diff(expected, c.amount.amount)
+                                         : Sum(expected, c.amount.amount);
       }
       if (inv.tax) expected = Sum(expected, inv.tax->amount);
       auto gap = inv.total->amount.Sub(expected);

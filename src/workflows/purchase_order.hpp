@@ -42,7 +42,7 @@ struct PoLine {
   Decimal confirmed;    // accepted by the supplier (now or later)
   Decimal backordered;  // part of confirmed that ships later
   Decimal rejected;
-  std::string status = "open";  // open, confirmed, partial, rejected, changed
+  std::string status = "open";       // open, confirmed, partial, rejected, changed
   std::vector<SupplyPart> schedule;  // confirmed deliveries by date (from the 855)
   Decimal shipped;
   std::string transit_date;  // expected delivery of what is in transit
@@ -106,8 +106,7 @@ struct PoCancelled {
   std::string reason;
 };
 using PoEvent = std::variant<PoCreated, PoApproved, PoSent, PoAckReceived, PoAckOverdue,
-                             PoShipmentReceived, PoReceiptReceived, PoInvoiceReceived,
-                             PoCancelled>;
+                             PoShipmentReceived, PoReceiptReceived, PoInvoiceReceived, PoCancelled>;
 std::string PoEventName(const PoEvent& e);
 
 // ---- commands (effects the engine carries out, atomically with the new state) ----

@@ -43,7 +43,9 @@ Result<RmaTransition> Apply(const ReturnState& in, const RmaEvent& event,
                             const std::string& today) {
   RmaTransition t{in, {}};
   ReturnState& s = t.state;
-  auto emit = [&](const std::string& what) { t.commands.push_back(RmaEmit{"return." + what + ".v1"}); };
+  auto emit = [&](const std::string& what) {
+    t.commands.push_back(RmaEmit{"return." + what + ".v1"});
+  };
   if (const auto* e = std::get_if<RmaRequested>(&event)) {
     if (s.version != 0) return NotNow(s, "requesting it again");
     s.rma_number = e->rma.rma_number;

@@ -135,8 +135,8 @@ class B {
       const Decimal alloc = Allocated(*l);
       const Decimal open = Diff(Diff(l->ordered, l->cancelled), l->shipped);
       l->status = l->backordered.is_zero() ? "allocated"
-                  : alloc > l->shipped    ? "partial"
-                                          : "backordered";
+                  : alloc > l->shipped     ? "partial"
+                                           : "backordered";
       if (alloc.is_zero() && l->backordered.is_zero() && !open.is_zero()) l->status = "open";
       if (notify_promises && old_promise != l->promise_date) {
         t_->commands.push_back(NotifyPromise{l->line_number, old_promise, l->promise_date});
@@ -272,7 +272,8 @@ Result<SoTransition> Apply(const SalesOrderState& in, const SoEvent& event) {
       }
       s.holds.erase(it);
     }
-    s.hold_notes.push_back(e->hold + " released by " + e->by + (e->note.empty() ? "" : ": " + e->note));
+    s.hold_notes.push_back(e->hold + " released by " + e->by +
+                           (e->note.empty() ? "" : ": " + e->note));
     b.Emit("hold_released");
     if (s.holds.empty()) b.Accept(e->plan);
   } else if (const auto* e = std::get_if<SoShipped>(&event)) {
@@ -310,8 +311,8 @@ Result<SoTransition> Apply(const SalesOrderState& in, const SoEvent& event) {
       if (!left.is_zero()) {
         b.Raise("shipment_over_allocation", l->line_number,
                 "a warehouse ships what was reserved for the order",
-                "line " + l->line_number + ": " + e->warehouse + " shipped " + left.ToString() + " " +
-                    l->uom + " more than was reserved there",
+                "line " + l->line_number + ": " + e->warehouse + " shipped " + left.ToString() +
+                    " " + l->uom + " more than was reserved there",
                 "warning");
       }
       t.commands.push_back(ConsumeStock{l->sku, e->warehouse, l->uom, it.quantity.value});
@@ -382,7 +383,8 @@ Result<SoTransition> Apply(const SalesOrderState& in, const SoEvent& event) {
         a.released = Decimal();
       }
       if (!l.backordered.is_zero()) {
-        t.commands.push_back(Backorder{l.sku, l.backorder_warehouse, l.uom, l.backordered.Negate()});
+        t.commands.push_back(
+            Backorder{l.sku, l.backorder_warehouse, l.uom, l.backordered.Negate()});
       }
       l.backordered = Decimal();
       l.cancelled = Diff(l.ordered, l.shipped);
@@ -429,7 +431,9 @@ model::PurchaseOrderAck AckDocument(const SalesOrderState& s, const std::string&
       alloc = Sum(alloc, l.shipped);
       if (!alloc.is_zero()) {
         al.details.push_back({l.substituted_from.empty() ? "accepted" : "substituted",
-                              l.substituted_from.empty() ? "IA" : "IS", {alloc, l.uom}, date});
+                              l.substituted_from.empty() ? "IA" : "IS",
+                              {alloc, l.uom},
+                              date});
       }
       if (!l.backordered.is_zero()) {
         al.details.push_back({"backordered", "IB", {l.backordered, l.uom}, l.promise_date});

@@ -86,7 +86,7 @@ struct SoReceived {
   bool ship_complete = false;
   std::vector<std::string> holds;  // decided by validation: credit, price, data
   std::vector<std::string> hold_notes;
-  std::vector<LinePlan> plan;       // used when there is no hold
+  std::vector<LinePlan> plan;                                      // used when there is no hold
   std::vector<std::pair<std::string, std::string>> substitutions;  // line -> substitute SKU
 };
 struct SoHoldReleased {
@@ -124,7 +124,7 @@ struct ConsumeStock {
   std::string sku, warehouse, uom;
   Decimal quantity;
 };
-struct SendAcknowledgment {};        // 855 or a webhook, per the customer's profile
+struct SendAcknowledgment {};  // 855 or a webhook, per the customer's profile
 struct ReleaseToWarehouse {
   std::string warehouse;
   model::SalesOrder order;  // what this warehouse is to ship now (or, purpose cancel, not ship)
@@ -149,9 +149,9 @@ struct SoRaise {
 struct SoEmit {
   std::string type;  // sales_order.<what>.v1
 };
-using SoCommand = std::variant<Reserve, Backorder, ConsumeStock, SendAcknowledgment,
-                               ReleaseToWarehouse, SendShipmentNotice, SendInvoice, NotifyPromise,
-                               SoPostToErp, SoRaise, SoEmit>;
+using SoCommand =
+    std::variant<Reserve, Backorder, ConsumeStock, SendAcknowledgment, ReleaseToWarehouse,
+                 SendShipmentNotice, SendInvoice, NotifyPromise, SoPostToErp, SoRaise, SoEmit>;
 
 struct SoTransition {
   SalesOrderState state;

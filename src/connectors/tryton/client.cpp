@@ -56,7 +56,8 @@ HttpFn CurlHttp(const std::atomic<bool>* abort) {
     }
     Transfer t{&reply, abort};
     curl_slist* headers = nullptr;
-    for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    for (const auto& [k, v] : req.headers)
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
     char errbuf[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
@@ -116,15 +117,16 @@ Result<std::string> Client::Post(const std::string& path, std::string_view metho
   const HttpReply http = http_(req);
   if (http.status == 0) {
     if (http.aborted) {
-      return Error(Code::kCancelled, "call to Tryton " + std::string(method) + " aborted: " + http.error);
+      return Error(Code::kCancelled,
+                   "call to Tryton " + std::string(method) + " aborted: " + http.error);
     }
     if (http.timed_out) {
-      return Error(Code::kDeadlineExceeded, "Tryton did not answer " + std::string(method) +
-                                                " within " + std::to_string(options_.timeout.count()) +
-                                                " ms (" + http.error + ")");
+      return Error(Code::kDeadlineExceeded,
+                   "Tryton did not answer " + std::string(method) + " within " +
+                       std::to_string(options_.timeout.count()) + " ms (" + http.error + ")");
     }
-    return Error(Code::kUnavailable,
-                 "Tryton unreachable at " + req.url + " for " + std::string(method) + ": " + http.error);
+    return Error(Code::kUnavailable, "Tryton unreachable at " + req.url + " for " +
+                                         std::string(method) + ": " + http.error);
   }
   const Reply reply = DecodeReply(http.status, http.body);
   if (reply.kind != Reply::Kind::kResult) return ReplyError(reply, method);
@@ -154,10 +156,10 @@ Status Client::Login(int64_t stale_generation) {
   }
   const TimePoint now = clock_.Now();
   if (now < login_blocked_until_) {
-    return Error(Code::kUnavailable,
-                 "not logging in to Tryton as '" + options_.user + "' again before " +
-                     FormatIso8601(login_blocked_until_) + " after " +
-                     std::to_string(failed_logins_) + " failed login(s): " + last_login_error_);
+    return Error(Code::kUnavailable, "not logging in to Tryton as '" + options_.user +
+                                         "' again before " + FormatIso8601(login_blocked_until_) +
+                                         " after " + std::to_string(failed_logins_) +
+                                         " failed login(s): " + last_login_error_);
   }
   ++login_attempts_;
   json params = json::array({options_.user, {{"password", options_.password}}, options_.language});
@@ -197,7 +199,8 @@ Status Client::Login(int64_t stale_generation) {
   if (!prefs.ok()) return prefs.error();
   json ctx = json::parse(*prefs, nullptr, false);
   if (!ctx.is_object()) {
-    return Error(Code::kUnavailable, "Tryton preferences are not an object: " + prefs->substr(0, 200));
+    return Error(Code::kUnavailable,
+                 "Tryton preferences are not an object: " + prefs->substr(0, 200));
   }
   if (!ctx.contains("company") || !ctx["company"].is_number_integer()) {
     return Error(Code::kUnavailable,
@@ -214,7 +217,9 @@ Status Client::Login(int64_t stale_generation) {
     session_.context = ctx.dump();
   }
   obs::Info("tryton", "logged in",
-            {{"url", options_.url}, {"database", options_.database}, {"user", options_.user},
+            {{"url", options_.url},
+             {"database", options_.database},
+             {"user", options_.user},
              {"user_id", static_cast<long long>(uid)},
              {"company", static_cast<long long>(ctx["company"].get<int64_t>())}});
   return Status::Ok();
@@ -233,7 +238,8 @@ Result<std::string> Client::Call(std::string_view method, std::string_view param
       json ctx = json::parse(context, nullptr, false);
       json extra = json::parse(extra_context_json, nullptr, false);
       if (!extra.is_object()) {
-        return Error(Code::kInvalidArgument, "extra context for " + std::string(method) + " is not an object");
+        return Error(Code::kInvalidArgument,
+                     "extra context for " + std::string(method) + " is not an object");
       }
       if (!ctx.is_object()) ctx = json::object();
       ctx.update(extra);

@@ -35,9 +35,9 @@ struct HttpPost {
 };
 
 struct HttpReply {
-  int status = 0;      // 0: no HTTP answer
+  int status = 0;  // 0: no HTTP answer
   std::string body;
-  std::string error;   // transport error when status is 0
+  std::string error;  // transport error when status is 0
   bool timed_out = false;
   bool aborted = false;
 };
@@ -54,7 +54,7 @@ struct ClientOptions {
   std::string user;
   std::string password;
   Millis timeout{30'000};
-  Millis login_backoff{10'000};      // after the first failed login
+  Millis login_backoff{10'000};  // after the first failed login
   Millis login_backoff_max{300'000};
   std::string language = "en";
 };
@@ -99,7 +99,7 @@ class Client {
 
   mutable std::mutex mu_;  // session_
   Session session_;
-  std::mutex login_mu_;    // one login at a time; guards the backoff below
+  std::mutex login_mu_;  // one login at a time; guards the backoff below
   int failed_logins_ = 0;
   TimePoint login_blocked_until_{};
   std::string last_login_error_;

@@ -53,7 +53,8 @@ std::string Str(const json& obj, const char* key) {
 
 int64_t Id(const json& v) {
   if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_object() && v.contains("id") && v["id"].is_number_integer()) return v["id"].get<int64_t>();
+  if (v.is_object() && v.contains("id") && v["id"].is_number_integer())
+    return v["id"].get<int64_t>();
   return 0;
 }
 
@@ -95,12 +96,11 @@ struct Connector::Impl {
     return Call("model." + model + "." + method, params, extra);
   }
   Result<json> SearchRead(const std::string& model, const json& domain, const json& fields,
-                          int limit = 0, const json& order = nullptr,
-                          const json& extra = nullptr) {
-    CD_ASSIGN_OR_RETURN(json v, Model(model, "search_read",
-                                      json::array({domain, 0, limit > 0 ? json(limit) : json(),
-                                                   order, fields}),
-                                      extra));
+                          int limit = 0, const json& order = nullptr, const json& extra = nullptr) {
+    CD_ASSIGN_OR_RETURN(
+        json v,
+        Model(model, "search_read",
+              json::array({domain, 0, limit > 0 ? json(limit) : json(), order, fields}), extra));
     if (!v.is_array()) return Error(Code::kUnavailable, model + ".search_read: not a list");
     return v;
   }
@@ -147,11 +147,11 @@ struct Connector::Impl {
   Result<json> Product(const std::string& sku) {
     const std::string code = c.ProductCode(sku);
     if (auto v = Cached("product:" + code)) return *v;
-    CD_ASSIGN_OR_RETURN(json rows,
-                        SearchRead("product.product", json::array({json::array({"code", "=", code})}),
-                                   json::array({"code", "name", "default_uom", "template.purchase_uom",
-                                                "template.sale_uom", "template.account_category"}),
-                                   2));
+    CD_ASSIGN_OR_RETURN(
+        json rows, SearchRead("product.product", json::array({json::array({"code", "=", code})}),
+                              json::array({"code", "name", "default_uom", "template.purchase_uom",
+                                           "template.sale_uom", "template.account_category"}),
+                              2));
     if (rows.empty()) {
       return Refused("no Tryton product has the code '" + code + "' (hub SKU " + sku +
                      "); create it in Tryton or map the SKU in the ERP partner's xref.items");
@@ -185,10 +185,12 @@ struct Connector::Impl {
     std::vector<int64_t> ids;
     for (const auto& a : rows[0].value("addresses", json::array())) ids.push_back(Id(a));
     CD_ASSIGN_OR_RETURN(json addrs, Read("party.address", ids, json::array({"name"})));
-    json out = {{"id", Id(rows[0]["id"])}, {"name", Str(rows[0], "name")}, {"addresses", json::array()}};
+    json out = {
+        {"id", Id(rows[0]["id"])}, {"name", Str(rows[0], "name")}, {"addresses", json::array()}};
     std::sort(addrs.begin(), addrs.end(),
               [](const json& a, const json& b) { return Id(a["id"]) < Id(b["id"]); });
-    for (const auto& a : addrs) out["addresses"].push_back({{"id", Id(a["id"])}, {"name", Str(a, "name")}});
+    for (const auto& a : addrs)
+      out["addresses"].push_back({{"id", Id(a["id"])}, {"name", Str(a, "name")}});
     Cache("party:" + code, out);
     return out;
   }
@@ -205,11 +207,10 @@ struct Connector::Impl {
   Result<int64_t> Warehouse(const std::string& location) {
     const std::string code = c.WarehouseCode(location);
     if (auto v = Cached("warehouse:" + code)) return v->get<int64_t>();
-    CD_ASSIGN_OR_RETURN(
-        json rows, SearchRead("stock.location",
-                              json::array({json::array({"type", "=", "warehouse"}),
-                                           json::array({"code", "=", code})}),
-                              json::array({"code"}), 2));
+    CD_ASSIGN_OR_RETURN(json rows, SearchRead("stock.location",
+                                              json::array({json::array({"type", "=", "warehouse"}),
+                                                           json::array({"code", "=", code})}),
+                                              json::array({"code"}), 2));
     if (rows.empty()) {
       return Refused("no Tryton warehouse has the code '" + code + "' (hub location " + location +
                      "); map it in transport.warehouses");
@@ -222,9 +223,10 @@ struct Connector::Impl {
   // The first mapped warehouse, for documents that name none.
   Result<int64_t> DefaultWarehouse() {
     if (!c.options_.warehouses.empty()) return Warehouse(c.options_.warehouses[0].id);
-    CD_ASSIGN_OR_RETURN(json rows, SearchRead("stock.location",
-                                              json::array({json::array({"type", "=", "warehouse"})}),
-                                              json::array({"code"}), 1, json::array({json::array({"id", "ASC"})})));
+    CD_ASSIGN_OR_RETURN(
+        json rows,
+        SearchRead("stock.location", json::array({json::array({"type", "=", "warehouse"})}),
+                   json::array({"code"}), 1, json::array({json::array({"id", "ASC"})})));
     if (rows.empty()) return Refused("Tryton has no warehouse");
     return Id(rows[0]["id"]);
   }
@@ -240,7 +242,8 @@ struct Connector::Impl {
       if (!rows.empty()) id = Id(rows[0]["id"]);
     }
     if (id == 0) {  // the company's currency
-      CD_ASSIGN_OR_RETURN(json rows, Read("company.company", {Company()}, json::array({"currency"})));
+      CD_ASSIGN_OR_RETURN(json rows,
+                          Read("company.company", {Company()}, json::array({"currency"})));
       if (rows.empty()) return Refused("the Tryton user's company cannot be read");
       id = Id(rows[0]["currency"]);
       if (!code.empty()) {
@@ -291,10 +294,9 @@ struct Connector::Impl {
   Result<int64_t> Journal(bool expense) {
     const std::string type = expense ? "expense" : "revenue";
     if (auto v = Cached("journal:" + type)) return v->get<int64_t>();
-    CD_ASSIGN_OR_RETURN(json rows, SearchRead("account.journal",
-                                              json::array({json::array({"type", "=", type})}),
-                                              json::array({"code"}), 1,
-                                              json::array({json::array({"id", "ASC"})})));
+    CD_ASSIGN_OR_RETURN(
+        json rows, SearchRead("account.journal", json::array({json::array({"type", "=", type})}),
+                              json::array({"code"}), 1, json::array({json::array({"id", "ASC"})})));
     if (rows.empty()) return Refused("Tryton has no " + type + " journal");
     const int64_t id = Id(rows[0]["id"]);
     Cache("journal:" + type, id);
@@ -306,8 +308,8 @@ struct Connector::Impl {
                            const json& more_domain = json::array()) {
     json domain = json::array({json::array({"reference", "=", ref})});
     for (const auto& d : more_domain) domain.push_back(d);
-    CD_ASSIGN_OR_RETURN(json rows, SearchRead(model, domain, fields, 2,
-                                              json::array({json::array({"id", "ASC"})})));
+    CD_ASSIGN_OR_RETURN(
+        json rows, SearchRead(model, domain, fields, 2, json::array({json::array({"id", "ASC"})})));
     if (rows.empty()) return json();
     if (rows.size() > 1) {
       obs::Warn("tryton", "more than one record carries the hub's reference; using the first",
@@ -365,7 +367,7 @@ struct Connector::Impl {
                          {"unit", product["sale_uom"]},
                          {"unit_price", Dec(DecText(l, "unit_price"))},
                          {"description", Str(l, "description").empty() ? Str(product, "name")
-                                                                        : Str(l, "description")}});
+                                                                       : Str(l, "description")}});
       }
       if (lines.empty()) return Refused(what + " has no open line to post");
       const std::string date = Str(so, "order_date").empty() ? Today() : Str(so, "order_date");
@@ -398,7 +400,8 @@ struct Connector::Impl {
     const json po = body.value("purchase_order", json());
     if (!po.is_object()) return BadBody("a purchase_order posting needs its purchase_order");
     const std::string what = "purchase order " + r.key;
-    CD_ASSIGN_OR_RETURN(json found, ByReference("purchase.purchase", r.key, json::array({"state"})));
+    CD_ASSIGN_OR_RETURN(json found,
+                        ByReference("purchase.purchase", r.key, json::array({"state"})));
     int64_t id = found.is_null() ? 0 : Id(found["id"]);
     std::string state = found.is_null() ? "" : Str(found, "state");
     if (id == 0) {
@@ -415,13 +418,14 @@ struct Connector::Impl {
         if (qty.sign() <= 0) continue;
         CD_ASSIGN_OR_RETURN(json product, Product(Str(item, "sku")));
         const Decimal price = DecText(l.value("unit_price", json::object()), "amount");
-        lines.push_back({{"type", "line"},
-                         {"product", product["id"]},
-                         {"quantity", AsDouble(qty)},
-                         {"unit", product["purchase_uom"]},
-                         {"unit_price", Dec(price)},
-                         {"description", Str(item, "description").empty() ? Str(product, "name")
-                                                                           : Str(item, "description")}});
+        lines.push_back(
+            {{"type", "line"},
+             {"product", product["id"]},
+             {"quantity", AsDouble(qty)},
+             {"unit", product["purchase_uom"]},
+             {"unit_price", Dec(price)},
+             {"description",
+              Str(item, "description").empty() ? Str(product, "name") : Str(item, "description")}});
       }
       if (lines.empty()) return Refused(what + " has no line to post");
       const std::string date = Str(po, "order_date").empty() ? Today() : Str(po, "order_date");
@@ -458,7 +462,8 @@ struct Connector::Impl {
 
   Result<PushResult> PushReceipt(const json& body, PushResult r) {
     const std::string po = Str(body, "po_number");
-    CD_ASSIGN_OR_RETURN(json found, ByReference("stock.shipment.in", r.key, json::array({"state"})));
+    CD_ASSIGN_OR_RETURN(json found,
+                        ByReference("stock.shipment.in", r.key, json::array({"state"})));
     int64_t id = found.is_null() ? 0 : Id(found["id"]);
     std::string state = found.is_null() ? "" : Str(found, "state");
     if (id == 0) {
@@ -471,8 +476,9 @@ struct Connector::Impl {
       }
       std::vector<int64_t> move_ids;
       for (const auto& m : purchase.value("moves", json::array())) move_ids.push_back(Id(m));
-      CD_ASSIGN_OR_RETURN(json moves, Read("stock.move", move_ids,
-                                           json::array({"product", "quantity", "state", "shipment"})));
+      CD_ASSIGN_OR_RETURN(
+          json moves,
+          Read("stock.move", move_ids, json::array({"product", "quantity", "state", "shipment"})));
       std::sort(moves.begin(), moves.end(),
                 [](const json& a, const json& b) { return Id(a["id"]) < Id(b["id"]); });
       // What Tryton already has (received or being received) per product, against what the hub
@@ -536,7 +542,8 @@ struct Connector::Impl {
     }
     if (state == "cancelled") return Refused("receipt " + r.key + " was cancelled in Tryton");
     if (state == "draft") CD_RETURN_IF_ERROR(Button("stock.shipment.in", "receive", id));
-    if (state == "draft" || state == "received") CD_RETURN_IF_ERROR(Button("stock.shipment.in", "done", id));
+    if (state == "draft" || state == "received")
+      CD_RETURN_IF_ERROR(Button("stock.shipment.in", "done", id));
     CD_RETURN_IF_ERROR(Finish(&r, "stock.shipment.in", id, json::array({"state", "number"})));
     r.note = (r.created ? "received " : "found receipt ") + r.key + " for " + po +
              " as supplier shipment " + r.number;
@@ -547,7 +554,8 @@ struct Connector::Impl {
 
   Status PostInvoice(int64_t id, const std::string& state, const std::string& what) {
     if (state == "cancelled") return Refused(what + " was cancelled in Tryton");
-    if (state == "draft" || state == "validated") CD_RETURN_IF_ERROR(Button("account.invoice", "post", id));
+    if (state == "draft" || state == "validated")
+      CD_RETURN_IF_ERROR(Button("account.invoice", "post", id));
     return Status::Ok();
   }
 
@@ -560,7 +568,8 @@ struct Connector::Impl {
                                    json::array({json::array({"origin", "in", origins}),
                                                 json::array({"invoice.state", "!=", "cancelled"})}),
                                    json::array({"quantity", "origin"})));
-    for (const auto& l : rows) out[Str(l, "origin")] = Sum(out[Str(l, "origin")], Num(l["quantity"]));
+    for (const auto& l : rows)
+      out[Str(l, "origin")] = Sum(out[Str(l, "origin")], Num(l["quantity"]));
     return out;
   }
 
@@ -579,12 +588,15 @@ struct Connector::Impl {
       return r;
     }
     const std::string model = purchase_side ? "purchase.purchase" : "sale.sale";
-    const std::string doc_ref =
-        purchase_side ? Str(body, "po_number") : Str(body.value("sales_order", json::object()), "order_id");
-    const std::string ref = doc_ref.empty() ? Str(body.value("order", json::object()), "order_id") : doc_ref;
-    CD_ASSIGN_OR_RETURN(json doc, ByReference(model, ref,
-                                              json::array({"state", "party", "invoice_address", "currency",
-                                                           "lines", "invoices", "shipments"})));
+    const std::string doc_ref = purchase_side
+                                    ? Str(body, "po_number")
+                                    : Str(body.value("sales_order", json::object()), "order_id");
+    const std::string ref =
+        doc_ref.empty() ? Str(body.value("order", json::object()), "order_id") : doc_ref;
+    CD_ASSIGN_OR_RETURN(
+        json doc, ByReference(model, ref,
+                              json::array({"state", "party", "invoice_address", "currency", "lines",
+                                           "invoices", "shipments"})));
     if (doc.is_null()) {
       return Refused((purchase_side ? "purchase order " : "sales order ") + ref +
                      " is not in Tryton, so " + what + " cannot be posted against it");
@@ -593,7 +605,8 @@ struct Connector::Impl {
     // Tryton made a draft invoice itself (invoice method order or shipment): take it over.
     std::vector<int64_t> inv_ids;
     for (const auto& i : doc.value("invoices", json::array())) inv_ids.push_back(Id(i));
-    CD_ASSIGN_OR_RETURN(json invs, Read("account.invoice", inv_ids, json::array({"state", "reference"})));
+    CD_ASSIGN_OR_RETURN(json invs,
+                        Read("account.invoice", inv_ids, json::array({"state", "reference"})));
     for (const auto& inv : invs) {
       if (Str(inv, "state") == "draft" && Str(inv, "reference").empty()) {
         const int64_t id = Id(inv["id"]);
@@ -613,9 +626,10 @@ struct Connector::Impl {
     std::vector<int64_t> line_ids;
     for (const auto& l : doc.value("lines", json::array())) line_ids.push_back(Id(l));
     const std::string line_model = purchase_side ? "purchase.line" : "sale.line";
-    CD_ASSIGN_OR_RETURN(json lines, Read(line_model, line_ids,
-                                         json::array({"product", "quantity", "unit", "unit_price",
-                                                      "description", "type"})));
+    CD_ASSIGN_OR_RETURN(
+        json lines,
+        Read(line_model, line_ids,
+             json::array({"product", "quantity", "unit", "unit_price", "description", "type"})));
     std::vector<std::string> origins;
     for (const auto& l : lines) origins.push_back(line_model + "," + std::to_string(Id(l["id"])));
     CD_ASSIGN_OR_RETURN(auto already, Invoiced(origins));
@@ -712,8 +726,8 @@ struct Connector::Impl {
       }
       if (st == "draft") CD_RETURN_IF_ERROR(Button("stock.shipment.out", "wait", id));
       if (st == "draft" || st == "waiting") {
-        CD_ASSIGN_OR_RETURN(json ok, Model("stock.shipment.out", "assign_try",
-                                           json::array({json::array({id})})));
+        CD_ASSIGN_OR_RETURN(
+            json ok, Model("stock.shipment.out", "assign_try", json::array({json::array({id})})));
         if (!Truthy(ok)) {
           r->note = "Tryton could not assign stock to shipment " + std::to_string(id) +
                     "; it stays waiting";
@@ -722,7 +736,8 @@ struct Connector::Impl {
         st = "assigned";
       }
       if (st == "assigned") CD_RETURN_IF_ERROR(Button("stock.shipment.out", "pick", id));
-      if (st == "assigned" || st == "picked") CD_RETURN_IF_ERROR(Button("stock.shipment.out", "pack", id));
+      if (st == "assigned" || st == "picked")
+        CD_RETURN_IF_ERROR(Button("stock.shipment.out", "pack", id));
       CD_RETURN_IF_ERROR(Button("stock.shipment.out", "done", id));
       ++shipped;
     }
@@ -747,32 +762,33 @@ struct Connector::Impl {
         if (qty.is_zero()) continue;
         CD_ASSIGN_OR_RETURN(json product, Product(Str(item, "sku")));
         CD_ASSIGN_OR_RETURN(int64_t account, CategoryAccount(Id(product["category"]), false));
-        lines.push_back({{"type", "line"},
-                         {"product", product["id"]},
-                         {"quantity", -AsDouble(qty)},
-                         {"unit", product["sale_uom"]},
-                         {"unit_price", Dec(DecText(l.value("unit_price", json::object()), "amount").Abs())},
-                         {"account", account},
-                         {"description", Str(product, "name")}});
+        lines.push_back(
+            {{"type", "line"},
+             {"product", product["id"]},
+             {"quantity", -AsDouble(qty)},
+             {"unit", product["sale_uom"]},
+             {"unit_price", Dec(DecText(l.value("unit_price", json::object()), "amount").Abs())},
+             {"account", account},
+             {"description", Str(product, "name")}});
       }
       if (lines.empty()) return Refused(what + " has no line to post");
       CD_ASSIGN_OR_RETURN(int64_t account, PartyAccount(Id(party["id"]), false));
       CD_ASSIGN_OR_RETURN(int64_t journal, Journal(false));
       CD_ASSIGN_OR_RETURN(int64_t currency, Currency(Str(memo, "currency")));
-      CD_ASSIGN_OR_RETURN(json date, DateJson(Str(memo, "invoice_date").empty()
-                                                  ? Today()
-                                                  : Str(memo, "invoice_date")));
-      json values = {{"company", Company()},
-                     {"type", "out"},
-                     {"party", party["id"]},
-                     {"currency", currency},
-                     {"account", account},
-                     {"journal", journal},
-                     {"invoice_date", date},
-                     {"reference", r.key},
-                     {"description", Describe("credit_memo", r.key) + " (return " +
-                                         Str(body, "rma_id") + ")"},
-                     {"lines", json::array({json::array({"create", lines})})}};
+      CD_ASSIGN_OR_RETURN(
+          json date,
+          DateJson(Str(memo, "invoice_date").empty() ? Today() : Str(memo, "invoice_date")));
+      json values = {
+          {"company", Company()},
+          {"type", "out"},
+          {"party", party["id"]},
+          {"currency", currency},
+          {"account", account},
+          {"journal", journal},
+          {"invoice_date", date},
+          {"reference", r.key},
+          {"description", Describe("credit_memo", r.key) + " (return " + Str(body, "rma_id") + ")"},
+          {"lines", json::array({json::array({"create", lines})})}};
       const int64_t address = Address(party, "");
       if (address != 0) values["invoice_address"] = address;
       CD_ASSIGN_OR_RETURN(id, Create("account.invoice", values));
@@ -808,11 +824,11 @@ struct Connector::Impl {
                                               0, nullptr, all));
     std::map<int64_t, std::string> uom_symbol;
     for (const auto& u : uoms) uom_symbol[Id(u["id"])] = Str(u, "symbol");
-    CD_ASSIGN_OR_RETURN(json prods,
-                        SearchRead("product.product", json::array(),
-                                   json::array({"code", "name", "active", "type", "list_price",
-                                                "default_uom"}),
-                                   0, json::array({json::array({"id", "ASC"})}), all));
+    CD_ASSIGN_OR_RETURN(
+        json prods,
+        SearchRead("product.product", json::array(),
+                   json::array({"code", "name", "active", "type", "list_price", "default_uom"}), 0,
+                   json::array({json::array({"id", "ASC"})}), all));
     json items = json::array();
     std::vector<int64_t> goods;
     std::map<int64_t, json> by_id;
@@ -833,9 +849,9 @@ struct Connector::Impl {
       if (row["active"].get<bool>() && Str(p, "type") == "goods") goods.push_back(Id(p["id"]));
     }
     out["items"] = items;
-    CD_ASSIGN_OR_RETURN(json pts, SearchRead("party.party", json::array(),
-                                             json::array({"code", "name", "active"}), 0,
-                                             json::array({json::array({"id", "ASC"})}), all));
+    CD_ASSIGN_OR_RETURN(
+        json pts, SearchRead("party.party", json::array(), json::array({"code", "name", "active"}),
+                             0, json::array({json::array({"id", "ASC"})}), all));
     json parties = json::array();
     for (const auto& p : pts) {
       parties.push_back({{"code", Str(p, "code")},
@@ -847,8 +863,9 @@ struct Connector::Impl {
     json stock = json::array();
     for (const auto& [wid, w] : mapped) {
       // Quantity on hand at the warehouse and every location inside it, as of today.
-      CD_ASSIGN_OR_RETURN(json qs, Read("product.product", goods, json::array({"quantity"}),
-                                        {{"locations", json::array({wid})}, {"with_childs", true}}));
+      CD_ASSIGN_OR_RETURN(json qs,
+                          Read("product.product", goods, json::array({"quantity"}),
+                               {{"locations", json::array({wid})}, {"with_childs", true}}));
       for (const auto& q : qs) {
         const json& item = by_id[Id(q["id"])];
         stock.push_back({{"sku", item["sku"]},
@@ -864,9 +881,10 @@ struct Connector::Impl {
     for (const std::string model : {"purchase.purchase", "sale.sale"}) {
       CD_ASSIGN_OR_RETURN(
           json rows,
-          SearchRead(model, json::array({json::array({"description", "like", "crossdock %"})}),
-                     json::array({"reference", "number", "state", "shipment_state", "invoice_state"}),
-                     1000, json::array({json::array({"id", "DESC"})})));
+          SearchRead(
+              model, json::array({json::array({"description", "like", "crossdock %"})}),
+              json::array({"reference", "number", "state", "shipment_state", "invoice_state"}),
+              1000, json::array({json::array({"id", "DESC"})})));
       for (const auto& d : rows) {
         docs.push_back({{"model", model},
                         {"reference", Str(d, "reference")},
@@ -973,7 +991,8 @@ Result<PushResult> Connector::ReadBack(std::string_view kind_sv, std::string_vie
   } else {
     return Error(Code::kUnsupported, "no Tryton document for '" + kind + "'");
   }
-  CD_ASSIGN_OR_RETURN(json found, impl.ByReference(model, key, json::array({"state", "number"}), more));
+  CD_ASSIGN_OR_RETURN(json found,
+                      impl.ByReference(model, key, json::array({"state", "number"}), more));
   if (found.is_null()) return Error(Code::kNotFound, "no " + model + " with reference " + key);
   PushResult r;
   r.kind = kind;

@@ -45,7 +45,7 @@ struct ConnectorOptions {
   std::vector<config::CodeMapping> parties;     // Tryton code -> hub partner
   std::vector<config::ItemXref> items;          // sku -> Tryton product code (partner_item_id)
   std::vector<std::pair<std::string, std::string>> uom_aliases;  // Tryton unit symbol -> hub code
-  std::map<std::string, std::string> base_uoms;  // sku -> the catalog's base unit
+  std::map<std::string, std::string> base_uoms;                  // sku -> the catalog's base unit
 };
 
 // What a push did, read back from Tryton afterwards.
@@ -54,8 +54,8 @@ struct PushResult {
   std::string key;
   std::string model;  // e.g. sale.sale
   int64_t id = 0;
-  std::string number;  // Tryton's own number, when it gave one
-  std::string state;   // Tryton's state after the push
+  std::string number;    // Tryton's own number, when it gave one
+  std::string state;     // Tryton's state after the push
   bool created = false;  // false: found by its reference (a retry) or nothing to do
   std::string note;      // what was done, for the log
 };

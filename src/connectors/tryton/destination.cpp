@@ -98,9 +98,9 @@ void TrytonDestination::Run() {
     const auto t0 = std::chrono::steady_clock::now();
     auto r = connector_.Push(job.item.payload);
     engine::DeliveryOutcome out = OutcomeFor(r);
-    out.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - t0)
-                          .count();
+    out.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     if (r.ok()) {
       obs::Info("tryton", "posted",
                 {{"partner", partner_id_},
@@ -113,9 +113,9 @@ void TrytonDestination::Run() {
                  {"note", r->note},
                  {"ms", static_cast<long long>(out.duration_ms)}});
     } else if (out.code != "cancelled") {
-      obs::Warn("tryton", out.kind == engine::DeliveryOutcome::Kind::kReject
-                              ? "posting rejected"
-                              : "posting failed; will retry",
+      obs::Warn("tryton",
+                out.kind == engine::DeliveryOutcome::Kind::kReject ? "posting rejected"
+                                                                   : "posting failed; will retry",
                 {{"partner", partner_id_},
                  {"event_type", job.item.event_type},
                  {"attempt", job.item.attempts},

@@ -39,10 +39,10 @@ bool ParseInt(std::string_view s, int* out) {
 
 }  // namespace
 
-Result<std::string> EncodeRequest(int64_t id, std::string_view method,
-                                  std::string_view params_json, std::string_view context_json) {
-  json params = json::parse(params_json.empty() ? std::string_view("[]") : params_json, nullptr,
-                            false);
+Result<std::string> EncodeRequest(int64_t id, std::string_view method, std::string_view params_json,
+                                  std::string_view context_json) {
+  json params =
+      json::parse(params_json.empty() ? std::string_view("[]") : params_json, nullptr, false);
   if (!params.is_array()) {
     return Error(Code::kInvalidArgument,
                  "JSON-RPC params for " + std::string(method) + " must be a JSON array");

@@ -28,8 +28,8 @@ namespace crossdock::connectors::tryton {
 // The request body. `params_json` is a JSON array of the arguments; `context_json`, when not
 // empty, is a JSON object appended as the last parameter. kInvalidArgument when either is not
 // the JSON it should be.
-Result<std::string> EncodeRequest(int64_t id, std::string_view method,
-                                  std::string_view params_json, std::string_view context_json);
+Result<std::string> EncodeRequest(int64_t id, std::string_view method, std::string_view params_json,
+                                  std::string_view context_json);
 
 // {"__class__":"Decimal","decimal":"12.50"}
 std::string DecimalValue(const Decimal& d);
@@ -78,8 +78,7 @@ Error ReplyError(const Reply& reply, std::string_view method);
 bool RetryLater(const Error& e);
 
 // `Authorization` header value for calls after login: "Session base64(login:user_id:session)".
-std::string SessionAuthorization(std::string_view login, int64_t user_id,
-                                 std::string_view session);
+std::string SessionAuthorization(std::string_view login, int64_t user_id, std::string_view session);
 
 // A double as exact decimal text for Tryton float fields read back: at most 9 fractional digits,
 // trailing zeros dropped ("2500", "0.1", "-3.25").

@@ -98,8 +98,10 @@ Result<PullDiff> DiffSnapshot(const std::string& previous_state_json,
                               const std::string& snapshot_json, const inventory::Index& index,
                               const std::string& source) {
   const json snap = json::parse(snapshot_json, nullptr, false);
-  if (!snap.is_object()) return Error(Code::kInvalidArgument, "the ERP snapshot is not a JSON object");
-  json prev = previous_state_json.empty() ? json() : json::parse(previous_state_json, nullptr, false);
+  if (!snap.is_object())
+    return Error(Code::kInvalidArgument, "the ERP snapshot is not a JSON object");
+  json prev =
+      previous_state_json.empty() ? json() : json::parse(previous_state_json, nullptr, false);
   const bool first = !prev.is_object();
   if (first) prev = json::object();
   const std::string taken_at = Str(snap, "taken_at");
@@ -131,18 +133,18 @@ Result<PullDiff> DiffSnapshot(const std::string& previous_state_json,
   }
   state["documents"] = docs;
   if (first) {
-    event("erp.master_data.loaded",
-          {{"items", state["items"].size()},
-           {"parties", state["parties"].size()},
-           {"warehouses", state["warehouses"].size()},
-           {"documents", docs.size()}});
+    event("erp.master_data.loaded", {{"items", state["items"].size()},
+                                     {"parties", state["parties"].size()},
+                                     {"warehouses", state["warehouses"].size()},
+                                     {"documents", docs.size()}});
     out.changes += static_cast<int>(state["items"].size() + state["parties"].size() +
                                     state["warehouses"].size());
   } else {
     const struct {
       const char* name;
       const std::vector<std::string>* fields;
-    } sections[] = {{"items", &item_fields}, {"parties", &party_fields}, {"warehouses", &wh_fields}};
+    } sections[] = {
+        {"items", &item_fields}, {"parties", &party_fields}, {"warehouses", &wh_fields}};
     for (const auto& s : sections) {
       int n = 0;
       json d = DiffRecords(prev.value(s.name, json::object()), state[s.name], *s.fields, &n);
@@ -167,8 +169,11 @@ Result<PullDiff> DiffSnapshot(const std::string& previous_state_json,
         if (old->value(f, json()) != it->value(f, json())) {
           const auto bar = it.key().find('|');
           Listed(&changed,
-                 {{"model", it.key().substr(0, bar)}, {"reference", it.key().substr(bar + 1)},
-                  {"field", f}, {"from", old->value(f, json())}, {"to", it->value(f, json())}},
+                 {{"model", it.key().substr(0, bar)},
+                  {"reference", it.key().substr(bar + 1)},
+                  {"field", f},
+                  {"from", old->value(f, json())},
+                  {"to", it->value(f, json())}},
                  &more);
           ++n;
         }
@@ -197,8 +202,8 @@ Result<PullDiff> DiffSnapshot(const std::string& previous_state_json,
     auto q = Decimal::Parse(qty_text.empty() ? "0" : qty_text);
     if (!q.ok()) continue;
     const auto prev_q = prev_stock.find(key);
-    const bool erp_changed = prev_q == prev_stock.end() || !prev_q->is_string() ||
-                             Dec(prev_q->get<std::string>()) != *q;
+    const bool erp_changed =
+        prev_q == prev_stock.end() || !prev_q->is_string() || Dec(prev_q->get<std::string>()) != *q;
     const auto pos = index.Get(sku, wh);
     const bool never = !pos || pos->on_hand_as_of == TimePoint{};
     if (!erp_changed && !never) {
@@ -231,8 +236,11 @@ Result<PullDiff> DiffSnapshot(const std::string& previous_state_json,
     }
     out.stock.push_back(std::move(c));
     Listed(&changed,
-           {{"sku", sku}, {"warehouse", wh}, {"from", never ? json() : json(pos->on_hand.ToString())},
-            {"to", to.ToString()}, {"erp", q->ToString()}},
+           {{"sku", sku},
+            {"warehouse", wh},
+            {"from", never ? json() : json(pos->on_hand.ToString())},
+            {"to", to.ToString()},
+            {"erp", q->ToString()}},
            &more);
     ++out.changes;
   }
@@ -378,7 +386,8 @@ void Puller::Start() {
           last_error = r.error().message();
         }
       } else {
-        if (!last_error.empty()) obs::Info("tryton", "pulls work again", {{"partner", partner_id_}});
+        if (!last_error.empty())
+          obs::Info("tryton", "pulls work again", {{"partner", partner_id_}});
         last_error.clear();
       }
       std::unique_lock<std::mutex> lock(mu_);
@@ -392,9 +401,7 @@ void Puller::Stop() {
     if (thread_.joinable()) thread_.join();
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-  }
+  { std::lock_guard<std::mutex> lock(mu_); }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }

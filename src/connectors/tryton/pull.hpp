@@ -49,8 +49,8 @@ inline constexpr const char* kSnapshotAggregate = "erp_snapshot";
 inline constexpr const char* kSnapshotKind = "erp_snapshot";
 
 // Work to queue when the on-hand figure of (sku, warehouse) was set.
-using FollowUp =
-    std::function<std::vector<store::WorkSpec>(const std::string& sku, const std::string& warehouse)>;
+using FollowUp = std::function<std::vector<store::WorkSpec>(const std::string& sku,
+                                                            const std::string& warehouse)>;
 
 // What one snapshot changes, against the previous state (empty: the first pull).
 struct PullDiff {

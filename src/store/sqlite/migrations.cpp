@@ -11,7 +11,8 @@ std::string QueueTable(const char* table, const char* name_col) {
   return "CREATE TABLE " + t + R"( (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL,
-  )" + name_col + R"( TEXT NOT NULL,
+  )" + name_col +
+         R"( TEXT NOT NULL,
   ordering_key TEXT NOT NULL,
   message_id TEXT,
   partner_id TEXT,
@@ -29,8 +30,10 @@ std::string QueueTable(const char* table, const char* name_col) {
   created_at INTEGER NOT NULL,
   replay_of TEXT
 );
-CREATE INDEX )" + t + "_key ON " + t + R"((ordering_key, seq);
-CREATE INDEX )" + t + "_message ON " + t + "(message_id);\n";
+CREATE INDEX )" +
+         t + "_key ON " + t + R"((ordering_key, seq);
+CREATE INDEX )" +
+         t + "_message ON " + t + "(message_id);\n";
 }
 
 const std::vector<Migration>& All() {
@@ -273,27 +276,30 @@ Status Migrate(Db& db) {
       "NULL, applied_at INTEGER NOT NULL)"));
   int64_t current = 0;
   {
-    CD_ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    CD_ASSIGN_OR_RETURN(auto st,
+                        db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
     CD_ASSIGN_OR_RETURN(bool row, st->Step());
     if (row) current = st->Int(0);
   }
   const auto& all = All();
   if (!all.empty() && current > all.back().version) {
-    return Error(Code::kFailedPrecondition,
-                 "database schema version " + std::to_string(current) +
-                     " is newer than this binary knows (" + std::to_string(all.back().version) +
-                     "); use a newer crossdock");
+    return Error(Code::kFailedPrecondition, "database schema version " + std::to_string(current) +
+                                                " is newer than this binary knows (" +
+                                                std::to_string(all.back().version) +
+                                                "); use a newer crossdock");
   }
   for (const auto& m : all) {
     if (m.version <= current) continue;
     CD_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
     Status st = db.Exec(m.sql);
     if (st.ok()) {
-      auto ins = db.Prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?,?,?)");
+      auto ins =
+          db.Prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?,?,?)");
       if (!ins.ok()) {
         st = ins.error();
       } else {
-        (*ins)->Bind(1, static_cast<int64_t>(m.version))
+        (*ins)
+            ->Bind(1, static_cast<int64_t>(m.version))
             .Bind(2, m.name)
             .Bind(3, ToUnixMillis(Clock::System().Now()));
         st = (*ins)->Run();

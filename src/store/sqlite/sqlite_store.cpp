@@ -75,7 +75,8 @@ struct QueueSql {
              ", ordering_key, message_id, partner_id, correlation_id, traceparent, payload, "
              "event_type, idempotency_key, content_type, attempts, not_before, errors, created_at, "
              "replay_of, head) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,0,?12,'[]',?13,?14, "
-             "NOT EXISTS (SELECT 1 FROM " + t + " WHERE ordering_key = ?3))";
+             "NOT EXISTS (SELECT 1 FROM " +
+             t + " WHERE ordering_key = ?3))";
     scan = "SELECT seq, ordering_key, " + name + " FROM " + t +
            " WHERE head = 1 AND not_before <= ?1 AND lease_expires <= ?1 ORDER BY seq";
     run = "SELECT seq, " + name + ", not_before, lease_expires FROM " + t +
@@ -369,9 +370,11 @@ class SqliteStore final : public Store {
 
   Status InsertKey(TxCtx& tx, const BusinessKey& k, const std::string& correlation_id) {
     if (k.key.empty()) return Status::Ok();
-    CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-        "INSERT INTO business_keys (kind, key, ref_type, ref_id, message_id, correlation_id, "
-        "partner_id, at) VALUES (?,?,?,?,?,?,?,?)"));
+    CD_ASSIGN_OR_RETURN(
+        auto st,
+        tx.db.Prepare(
+            "INSERT INTO business_keys (kind, key, ref_type, ref_id, message_id, correlation_id, "
+            "partner_id, at) VALUES (?,?,?,?,?,?,?,?)"));
     st->Bind(1, k.kind)
         .Bind(2, k.key)
         .BindOpt(3, k.ref_type)
@@ -388,37 +391,62 @@ class SqliteStore final : public Store {
     const int64_t now = ToUnixMillis(tx.now);
     int64_t changed = 0;
     if (a.expected_version == 0) {
-      CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-          "INSERT INTO aggregates (type, id, seq, version, status, partner_id, state, created_at, "
-          "updated_at) VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM aggregates), ?3, ?4, "
-          "?5, ?6, ?7, ?7) ON CONFLICT (type, id) DO NOTHING"));
-      st->Bind(1, a.type).Bind(2, a.id).Bind(3, a.new_version).Bind(4, a.status)
-          .BindOpt(5, a.partner_id).Bind(6, a.state_json).Bind(7, now);
+      CD_ASSIGN_OR_RETURN(auto st,
+                          tx.db.Prepare("INSERT INTO aggregates (type, id, seq, version, status, "
+                                        "partner_id, state, created_at, "
+                                        "updated_at) VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) "
+                                        "+ 1 FROM aggregates), ?3, ?4, "
+                                        "?5, ?6, ?7, ?7) ON CONFLICT (type, id) DO NOTHING"));
+      st->Bind(1, a.type)
+          .Bind(2, a.id)
+          .Bind(3, a.new_version)
+          .Bind(4, a.status)
+          .BindOpt(5, a.partner_id)
+          .Bind(6, a.state_json)
+          .Bind(7, now);
       CD_RETURN_IF_ERROR(st->Run());
       changed = tx.db.Changes();
       if (changed == 1) {
-        CD_RETURN_IF_ERROR(InsertKey(tx, {a.type, a.id, a.type, a.id, message_id, a.partner_id},
-                                     correlation_id));
+        CD_RETURN_IF_ERROR(
+            InsertKey(tx, {a.type, a.id, a.type, a.id, message_id, a.partner_id}, correlation_id));
       }
     } else {
-      CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-          "UPDATE aggregates SET version = ?3, status = ?4, state = ?5, updated_at = ?6, "
-          "partner_id = COALESCE(?7, partner_id) WHERE type = ?1 AND id = ?2 AND version = ?8"));
-      st->Bind(1, a.type).Bind(2, a.id).Bind(3, a.new_version).Bind(4, a.status)
-          .Bind(5, a.state_json).Bind(6, now).BindOpt(7, a.partner_id).Bind(8, a.expected_version);
+      CD_ASSIGN_OR_RETURN(
+          auto st,
+          tx.db.Prepare(
+              "UPDATE aggregates SET version = ?3, status = ?4, state = ?5, updated_at = ?6, "
+              "partner_id = COALESCE(?7, partner_id) WHERE type = ?1 AND id = ?2 AND version = "
+              "?8"));
+      st->Bind(1, a.type)
+          .Bind(2, a.id)
+          .Bind(3, a.new_version)
+          .Bind(4, a.status)
+          .Bind(5, a.state_json)
+          .Bind(6, now)
+          .BindOpt(7, a.partner_id)
+          .Bind(8, a.expected_version);
       CD_RETURN_IF_ERROR(st->Run());
       changed = tx.db.Changes();
     }
     if (changed != 1) {
-      return Error(Code::kConflict, a.type + " " + a.id + " changed since it was read (expected version " +
+      return Error(Code::kConflict, a.type + " " + a.id +
+                                        " changed since it was read (expected version " +
                                         std::to_string(a.expected_version) + ")");
     }
     for (const auto& e : a.events) {
-      CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-          "INSERT INTO aggregate_events (type, id, version, event, detail, message_id, "
-          "correlation_id, at) VALUES (?,?,?,?,?,?,?,?)"));
-      st->Bind(1, a.type).Bind(2, a.id).Bind(3, a.new_version).Bind(4, e.type)
-          .BindOpt(5, e.detail_json).BindOpt(6, message_id).BindOpt(7, correlation_id).Bind(8, now);
+      CD_ASSIGN_OR_RETURN(
+          auto st,
+          tx.db.Prepare(
+              "INSERT INTO aggregate_events (type, id, version, event, detail, message_id, "
+              "correlation_id, at) VALUES (?,?,?,?,?,?,?,?)"));
+      st->Bind(1, a.type)
+          .Bind(2, a.id)
+          .Bind(3, a.new_version)
+          .Bind(4, e.type)
+          .BindOpt(5, e.detail_json)
+          .BindOpt(6, message_id)
+          .BindOpt(7, correlation_id)
+          .Bind(8, now);
       CD_RETURN_IF_ERROR(st->Run());
     }
     return Status::Ok();
@@ -428,15 +456,16 @@ class SqliteStore final : public Store {
     const int64_t at = ToUnixMillis(c.as_of);
     using Op = InventoryChange::Op;
     auto ensure = [&]() -> Status {
-      CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-          "INSERT INTO positions (sku, warehouse, uom) VALUES (?1, ?2, ?3) "
-          "ON CONFLICT (sku, warehouse) DO NOTHING"));
+      CD_ASSIGN_OR_RETURN(
+          auto st, tx.db.Prepare("INSERT INTO positions (sku, warehouse, uom) VALUES (?1, ?2, ?3) "
+                                 "ON CONFLICT (sku, warehouse) DO NOTHING"));
       st->Bind(1, c.sku).Bind(2, c.warehouse).Bind(3, c.uom.empty() ? std::string("EA") : c.uom);
       return st->Run();
     };
     auto read = [&](const char* col) -> Result<Decimal> {
-      CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(std::string("SELECT ") + col +
-                                                 " FROM positions WHERE sku = ?1 AND warehouse = ?2"));
+      CD_ASSIGN_OR_RETURN(auto st,
+                          tx.db.Prepare(std::string("SELECT ") + col +
+                                        " FROM positions WHERE sku = ?1 AND warehouse = ?2"));
       st->Bind(1, c.sku).Bind(2, c.warehouse);
       CD_ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) return Decimal();
@@ -451,11 +480,18 @@ class SqliteStore final : public Store {
           CD_ASSIGN_OR_RETURN(Decimal cur, read("on_hand"));
           v = cur.Add(c.quantity).value_or(cur);
         }
-        CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-            "UPDATE positions SET on_hand = ?3, on_hand_as_of = MAX(on_hand_as_of, ?4), "
-            "on_hand_source = ?5, uom = COALESCE(NULLIF(?6, ''), uom) WHERE sku = ?1 AND warehouse = ?2"));
-        st->Bind(1, c.sku).Bind(2, c.warehouse).Bind(3, v.ToString()).Bind(4, at)
-            .Bind(5, c.source).Bind(6, c.uom);
+        CD_ASSIGN_OR_RETURN(
+            auto st,
+            tx.db.Prepare(
+                "UPDATE positions SET on_hand = ?3, on_hand_as_of = MAX(on_hand_as_of, ?4), "
+                "on_hand_source = ?5, uom = COALESCE(NULLIF(?6, ''), uom) WHERE sku = ?1 AND "
+                "warehouse = ?2"));
+        st->Bind(1, c.sku)
+            .Bind(2, c.warehouse)
+            .Bind(3, v.ToString())
+            .Bind(4, at)
+            .Bind(5, c.source)
+            .Bind(6, c.uom);
         CD_RETURN_IF_ERROR(st->Run());
         break;
       }
@@ -464,8 +500,10 @@ class SqliteStore final : public Store {
         CD_ASSIGN_OR_RETURN(Decimal cur, read("backordered"));
         Decimal v = cur.Add(c.quantity).value_or(cur);
         if (v.is_negative()) v = Decimal();
-        CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-            "UPDATE positions SET backordered = ?3 WHERE sku = ?1 AND warehouse = ?2"));
+        CD_ASSIGN_OR_RETURN(
+            auto st,
+            tx.db.Prepare(
+                "UPDATE positions SET backordered = ?3 WHERE sku = ?1 AND warehouse = ?2"));
         st->Bind(1, c.sku).Bind(2, c.warehouse).Bind(3, v.ToString());
         CD_RETURN_IF_ERROR(st->Run());
         break;
@@ -480,15 +518,16 @@ class SqliteStore final : public Store {
           if (c.guard_available && c.quantity.sign() > 0) {
             CD_ASSIGN_OR_RETURN(Decimal on_hand, read("on_hand"));
             if (v > on_hand) {
-              return Error(Code::kConflict,
-                           "not enough " + c.sku + " at " + c.warehouse + ": on hand " +
-                               on_hand.ToString() + ", reserved " + cur.ToString() +
-                               ", asked for " + c.quantity.ToString() + " more");
+              return Error(Code::kConflict, "not enough " + c.sku + " at " + c.warehouse +
+                                                ": on hand " + on_hand.ToString() + ", reserved " +
+                                                cur.ToString() + ", asked for " +
+                                                c.quantity.ToString() + " more");
             }
           }
         }
-        CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-            "UPDATE positions SET reserved = ?3, reserved_as_of = ?4 WHERE sku = ?1 AND warehouse = ?2"));
+        CD_ASSIGN_OR_RETURN(auto st,
+                            tx.db.Prepare("UPDATE positions SET reserved = ?3, reserved_as_of = ?4 "
+                                          "WHERE sku = ?1 AND warehouse = ?2"));
         st->Bind(1, c.sku).Bind(2, c.warehouse).Bind(3, v.ToString()).Bind(4, at);
         CD_RETURN_IF_ERROR(st->Run());
         break;
@@ -496,19 +535,25 @@ class SqliteStore final : public Store {
       case Op::kSetSupply: {
         CD_RETURN_IF_ERROR(ensure());
         {
-          CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-              "DELETE FROM supply WHERE kind = ?1 AND ref = ?2 AND sku = ?3 AND warehouse = ?4"));
+          CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare("DELETE FROM supply WHERE kind = ?1 AND ref = "
+                                                     "?2 AND sku = ?3 AND warehouse = ?4"));
           st->Bind(1, c.kind).Bind(2, c.ref).Bind(3, c.sku).Bind(4, c.warehouse);
           CD_RETURN_IF_ERROR(st->Run());
         }
         int part = 0;
         for (const auto& p : c.parts) {
-          CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare(
-              "INSERT INTO supply (kind, ref, sku, warehouse, part, quantity, uom, date, as_of) "
-              "VALUES (?,?,?,?,?,?,?,?,?)"));
-          st->Bind(1, c.kind).Bind(2, c.ref).Bind(3, c.sku).Bind(4, c.warehouse).Bind(5, part++)
-              .Bind(6, p.quantity.ToString()).Bind(7, c.uom.empty() ? std::string("EA") : c.uom)
-              .BindOpt(8, p.date).Bind(9, at);
+          CD_ASSIGN_OR_RETURN(auto st, tx.db.Prepare("INSERT INTO supply (kind, ref, sku, "
+                                                     "warehouse, part, quantity, uom, date, as_of) "
+                                                     "VALUES (?,?,?,?,?,?,?,?,?)"));
+          st->Bind(1, c.kind)
+              .Bind(2, c.ref)
+              .Bind(3, c.sku)
+              .Bind(4, c.warehouse)
+              .Bind(5, part++)
+              .Bind(6, p.quantity.ToString())
+              .Bind(7, c.uom.empty() ? std::string("EA") : c.uom)
+              .BindOpt(8, p.date)
+              .Bind(9, at);
           CD_RETURN_IF_ERROR(st->Run());
         }
         break;
@@ -531,11 +576,12 @@ class SqliteStore final : public Store {
       }
     }
     CD_ASSIGN_OR_RETURN(
-        auto st, tx.db.Prepare("INSERT INTO dedupe (partner_id, kind, key, message_id, "
-                               "correlation_id, received_at, expires_at) VALUES (?1,?2,?3,?4,'',?5,?6) "
-                               "ON CONFLICT (partner_id, kind, key) DO UPDATE SET message_id = "
-                               "excluded.message_id, received_at = excluded.received_at, "
-                               "expires_at = excluded.expires_at"));
+        auto st,
+        tx.db.Prepare("INSERT INTO dedupe (partner_id, kind, key, message_id, "
+                      "correlation_id, received_at, expires_at) VALUES (?1,?2,?3,?4,'',?5,?6) "
+                      "ON CONFLICT (partner_id, kind, key) DO UPDATE SET message_id = "
+                      "excluded.message_id, received_at = excluded.received_at, "
+                      "expires_at = excluded.expires_at"));
     st->Bind(1, c.partner_id)
         .Bind(2, c.kind)
         .Bind(3, c.key)
@@ -548,10 +594,11 @@ class SqliteStore final : public Store {
   Status InsertException(Db& db, ExceptionRecord& e, TimePoint now) {
     if (e.id.empty()) e.id = NewIdAt(now);
     CD_ASSIGN_OR_RETURN(
-        auto st, db.Prepare("INSERT INTO exceptions (id, type, severity, partner_id, document_type, "
-                            "document_id, message_id, correlation_id, line, field, value, rule, "
-                            "message, status, assigned_to, history, created_at, updated_at) VALUES "
-                            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        auto st,
+        db.Prepare("INSERT INTO exceptions (id, type, severity, partner_id, document_type, "
+                   "document_id, message_id, correlation_id, line, field, value, rule, "
+                   "message, status, assigned_to, history, created_at, updated_at) VALUES "
+                   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     st->Bind(1, e.id)
         .Bind(2, e.type)
         .Bind(3, e.severity)
@@ -586,7 +633,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<QueueItem>> Claim(const ClaimRequest& req) override {
     auto items = std::make_shared<std::vector<QueueItem>>();
-    Status st = SubmitSync([this, &req, items](TxCtx& tx) { return DoClaim(tx, req, items.get()); });
+    Status st =
+        SubmitSync([this, &req, items](TxCtx& tx) { return DoClaim(tx, req, items.get()); });
     if (!st.ok()) return st.error();
     return std::move(*items);
   }
@@ -615,10 +663,10 @@ class SqliteStore final : public Store {
         chosen.push_back(seq);
         if (cap) --*cap;
         // A run: the due, unleased items right behind the head, for steps that allow it.
-        const bool runs = req.max_per_key > 1 &&
-                          (req.run_names.empty() ||
-                           std::find(req.run_names.begin(), req.run_names.end(), name) !=
-                               req.run_names.end());
+        const bool runs =
+            req.max_per_key > 1 &&
+            (req.run_names.empty() ||
+             std::find(req.run_names.begin(), req.run_names.end(), name) != req.run_names.end());
         if (!runs) continue;
         run->Reset();
         run->Bind(1, scan->Text(1)).Bind(2, seq).Bind(3, static_cast<int64_t>(req.max_per_key - 1));
@@ -655,49 +703,49 @@ class SqliteStore final : public Store {
   void FinishAsync(std::vector<ItemResult> results, FinishCallback done) override {
     auto rs = std::make_shared<std::vector<ItemResult>>(std::move(results));
     auto statuses = std::make_shared<std::vector<Status>>(rs->size());
-    Submit(WriteOp{[this, rs, statuses](TxCtx& tx) {
-                     // Usually every item commits: then all of them run inside one savepoint.
-                     // (A savepoint per item copies every page each item touches into the
-                     // statement journal again, item after item.) If one fails, the whole
-                     // attempt is rolled back and the items run one savepoint each, below.
-                     if (rs->size() > 1) {
-                       const size_t mark = tx.inventory ? tx.inventory->size() : 0;
-                       Status all = WithSavepoint(tx.db, "items", [&]() -> Status {
-                         for (auto& r : *rs) CD_RETURN_IF_ERROR(DoFinish(tx, r));
-                         return Status::Ok();
-                       });
-                       if (all.ok()) return Status::Ok();  // *statuses start out Ok
-                       if (tx.inventory) tx.inventory->resize(mark);
-                     }
-                     // An item that cannot commit must not be overtaken by a later item of
-                     // its key: those are given back instead.
-                     std::set<std::string> failed_keys;
-                     for (size_t i = 0; i < rs->size(); ++i) {
-                       ItemResult& r = (*rs)[i];
-                       if (failed_keys.count(r.item.ordering_key) &&
-                           r.kind != ItemResult::Kind::kRelease) {
-                         r.kind = ItemResult::Kind::kRelease;
-                         WithSavepoint(tx.db, "item", [&] { return DoFinish(tx, r); }).IgnoreError();
-                         (*statuses)[i] = Error(Code::kConflict,
-                                                "given back: an earlier item of ordering key " +
-                                                    r.item.ordering_key + " did not commit");
-                         continue;
-                       }
-                       const size_t mark = tx.inventory ? tx.inventory->size() : 0;
-                       (*statuses)[i] = WithSavepoint(tx.db, "item", [&] { return DoFinish(tx, r); });
-                       if (!(*statuses)[i].ok()) {
-                         if (tx.inventory) tx.inventory->resize(mark);
-                         failed_keys.insert(r.item.ordering_key);
-                       }
-                     }
-                     return Status::Ok();
-                   },
-                   [statuses, done = std::move(done)](Status st) {
-                     if (!st.ok()) {
-                       for (auto& s : *statuses) s = st;
-                     }
-                     done(std::move(*statuses));
-                   }});
+    Submit(WriteOp{
+        [this, rs, statuses](TxCtx& tx) {
+          // Usually every item commits: then all of them run inside one savepoint.
+          // (A savepoint per item copies every page each item touches into the
+          // statement journal again, item after item.) If one fails, the whole
+          // attempt is rolled back and the items run one savepoint each, below.
+          if (rs->size() > 1) {
+            const size_t mark = tx.inventory ? tx.inventory->size() : 0;
+            Status all = WithSavepoint(tx.db, "items", [&]() -> Status {
+              for (auto& r : *rs) CD_RETURN_IF_ERROR(DoFinish(tx, r));
+              return Status::Ok();
+            });
+            if (all.ok()) return Status::Ok();  // *statuses start out Ok
+            if (tx.inventory) tx.inventory->resize(mark);
+          }
+          // An item that cannot commit must not be overtaken by a later item of
+          // its key: those are given back instead.
+          std::set<std::string> failed_keys;
+          for (size_t i = 0; i < rs->size(); ++i) {
+            ItemResult& r = (*rs)[i];
+            if (failed_keys.count(r.item.ordering_key) && r.kind != ItemResult::Kind::kRelease) {
+              r.kind = ItemResult::Kind::kRelease;
+              WithSavepoint(tx.db, "item", [&] { return DoFinish(tx, r); }).IgnoreError();
+              (*statuses)[i] =
+                  Error(Code::kConflict, "given back: an earlier item of ordering key " +
+                                             r.item.ordering_key + " did not commit");
+              continue;
+            }
+            const size_t mark = tx.inventory ? tx.inventory->size() : 0;
+            (*statuses)[i] = WithSavepoint(tx.db, "item", [&] { return DoFinish(tx, r); });
+            if (!(*statuses)[i].ok()) {
+              if (tx.inventory) tx.inventory->resize(mark);
+              failed_keys.insert(r.item.ordering_key);
+            }
+          }
+          return Status::Ok();
+        },
+        [statuses, done = std::move(done)](Status st) {
+          if (!st.ok()) {
+            for (auto& s : *statuses) s = st;
+          }
+          done(std::move(*statuses));
+        }});
   }
 
   template <typename F>
@@ -761,14 +809,18 @@ class SqliteStore final : public Store {
           CD_RETURN_IF_ERROR(WriteInventory(tx, ch));
         }
         for (const auto& cd : c.counters) {
-          CD_ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT value FROM counters WHERE name = ?1 AND key = ?2"));
+          CD_ASSIGN_OR_RETURN(
+              auto st, db.Prepare("SELECT value FROM counters WHERE name = ?1 AND key = ?2"));
           st->Bind(1, cd.name).Bind(2, cd.key);
           CD_ASSIGN_OR_RETURN(bool row, st->Step());
           Decimal cur = row ? Decimal::Parse(st->Text(0)).value_or(Decimal()) : Decimal();
           Decimal v = cur.Add(cd.delta).value_or(cur);
-          CD_ASSIGN_OR_RETURN(auto up, db.Prepare(
-              "INSERT INTO counters (name, key, value, updated_at) VALUES (?1, ?2, ?3, ?4) "
-              "ON CONFLICT (name, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"));
+          CD_ASSIGN_OR_RETURN(
+              auto up,
+              db.Prepare(
+                  "INSERT INTO counters (name, key, value, updated_at) VALUES (?1, ?2, ?3, ?4) "
+                  "ON CONFLICT (name, key) DO UPDATE SET value = excluded.value, updated_at = "
+                  "excluded.updated_at"));
           up->Bind(1, cd.name).Bind(2, cd.key).Bind(3, v.ToString()).Bind(4, ToUnixMillis(tx.now));
           CD_RETURN_IF_ERROR(up->Run());
         }
@@ -821,7 +873,8 @@ class SqliteStore final : public Store {
         ok.subject = r.item.name;
         ok.item_id = r.item.id;
         ok.attempt = r.item.attempts;
-        ok.detail_json = "{\"duration_ms\":" + std::to_string(c.duration_ms) + ItemTags(r.item) + "}";
+        ok.detail_json =
+            "{\"duration_ms\":" + std::to_string(c.duration_ms) + ItemTags(r.item) + "}";
         return InsertEvent(db, ok, tx.now);
       }
       case ItemResult::Kind::kRetry: {
@@ -841,8 +894,9 @@ class SqliteStore final : public Store {
         ev.subject = r.item.name;
         ev.item_id = r.item.id;
         ev.attempt = r.item.attempts;
-        ev.detail_json = ej.substr(0, ej.size() - 1) + ",\"retry_at\":" +
-                         JsonString(FormatIso8601(r.retry_at)) + ItemTags(r.item) + "}";
+        ev.detail_json = ej.substr(0, ej.size() - 1) +
+                         ",\"retry_at\":" + JsonString(FormatIso8601(r.retry_at)) +
+                         ItemTags(r.item) + "}";
         return InsertEvent(db, ev, tx.now);
       }
       case ItemResult::Kind::kDeadLetter: {
@@ -857,11 +911,12 @@ class SqliteStore final : public Store {
         {
           CD_ASSIGN_OR_RETURN(
               auto ins,
-              db.Prepare("INSERT INTO dead_letters (id, queue, item_id, name, ordering_key, "
-                         "message_id, partner_id, correlation_id, traceparent, payload, event_type, "
-                         "idempotency_key, content_type, reason, errors, attempts, created_at, "
-                         "dead_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,json_insert(?, '$[#]', "
-                         "json(?)),?,?,?)"));
+              db.Prepare(
+                  "INSERT INTO dead_letters (id, queue, item_id, name, ordering_key, "
+                  "message_id, partner_id, correlation_id, traceparent, payload, event_type, "
+                  "idempotency_key, content_type, reason, errors, attempts, created_at, "
+                  "dead_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,json_insert(?, '$[#]', "
+                  "json(?)),?,?,?)"));
           ins->Bind(1, dl_id)
               .Bind(2, QueueName(cur.queue))
               .Bind(3, cur.id)
@@ -901,16 +956,20 @@ class SqliteStore final : public Store {
                          ",\"reason\":" + JsonString(r.reason) + ",\"error\":" + ej +
                          ItemTags(r.item) + "}";
         // A new dead letter can unblock later items of its key.
-        if (r.item.queue == Queue::kWork) tx.touched_work = true;
-        else tx.touched_delivery = true;
+        if (r.item.queue == Queue::kWork)
+          tx.touched_work = true;
+        else
+          tx.touched_delivery = true;
         return InsertEvent(db, ev, tx.now);
       }
       case ItemResult::Kind::kRelease: {
         CD_ASSIGN_OR_RETURN(auto up, db.Prepare(q.release));
         up->Bind(1, r.item.seq).Bind(2, r.item.lease_owner);
         CD_RETURN_IF_ERROR(up->Run());
-        if (r.item.queue == Queue::kWork) tx.touched_work = true;
-        else tx.touched_delivery = true;
+        if (r.item.queue == Queue::kWork)
+          tx.touched_work = true;
+        else
+          tx.touched_delivery = true;
         return Status::Ok();
       }
     }
@@ -935,7 +994,8 @@ class SqliteStore final : public Store {
       const std::string sql =
           "UPDATE " + q->table +
           " SET errors = json_insert(errors, '$[#]', json_set(json(?1), '$.attempt', attempts)), "
-          "lease_owner = NULL, lease_expires = 0 WHERE lease_owner IS NOT NULL AND lease_expires > ?2";
+          "lease_owner = NULL, lease_expires = 0 WHERE lease_owner IS NOT NULL AND lease_expires > "
+          "?2";
       CD_ASSIGN_OR_RETURN(auto st, writer_db_.Prepare(sql));
       st->Bind(1, ErrorJson(e, 0)).Bind(2, now - 1);
       CD_RETURN_IF_ERROR(st->Run());
@@ -951,9 +1011,10 @@ class SqliteStore final : public Store {
     Status st = SubmitSync([this, id, requested_by, out](TxCtx& tx) -> Status {
       Db& db = tx.db;
       CD_ASSIGN_OR_RETURN(
-          auto sel, db.Prepare("SELECT queue, item_id, name, ordering_key, message_id, partner_id, "
-                               "correlation_id, traceparent, payload, event_type, idempotency_key, "
-                               "content_type, replayed_at, replay_item_id FROM dead_letters WHERE id = ?"));
+          auto sel,
+          db.Prepare("SELECT queue, item_id, name, ordering_key, message_id, partner_id, "
+                     "correlation_id, traceparent, payload, event_type, idempotency_key, "
+                     "content_type, replayed_at, replay_item_id FROM dead_letters WHERE id = ?"));
       sel->Bind(1, id);
       CD_ASSIGN_OR_RETURN(bool row, sel->Step());
       if (!row) return Error(Code::kNotFound, "no dead letter with id " + id);
@@ -982,14 +1043,17 @@ class SqliteStore final : public Store {
             .Bind(14, id);
         CD_RETURN_IF_ERROR(ins->Run());
       }
-      if (queue == "work") tx.touched_work = true;
-      else tx.touched_delivery = true;
+      if (queue == "work")
+        tx.touched_work = true;
+      else
+        tx.touched_delivery = true;
       const std::string message_id = sel->Text(4);
       const std::string correlation_id = sel->Text(6);
       const std::string name = sel->Text(2);
       {
-        CD_ASSIGN_OR_RETURN(auto up, db.Prepare("UPDATE dead_letters SET replayed_at = ?, "
-                                                "replay_item_id = ?, replayed_by = ? WHERE id = ?"));
+        CD_ASSIGN_OR_RETURN(auto up,
+                            db.Prepare("UPDATE dead_letters SET replayed_at = ?, "
+                                       "replay_item_id = ?, replayed_by = ? WHERE id = ?"));
         up->Bind(1, ToUnixMillis(tx.now)).Bind(2, new_id).Bind(3, requested_by).Bind(4, id);
         CD_RETURN_IF_ERROR(up->Run());
       }
@@ -1247,8 +1311,9 @@ class SqliteStore final : public Store {
         }
       }
       {
-        CD_ASSIGN_OR_RETURN(auto s, db.Prepare(std::string("SELECT ") + kDeadLetterCols +
-                                               " FROM dead_letters WHERE message_id = ? ORDER BY seq"));
+        CD_ASSIGN_OR_RETURN(auto s,
+                            db.Prepare(std::string("SELECT ") + kDeadLetterCols +
+                                       " FROM dead_letters WHERE message_id = ? ORDER BY seq"));
         s->Bind(1, id);
         while (true) {
           CD_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -1257,8 +1322,9 @@ class SqliteStore final : public Store {
         }
       }
       {
-        CD_ASSIGN_OR_RETURN(auto s, db.Prepare(std::string("SELECT ") + kExceptionCols +
-                                               " FROM exceptions WHERE message_id = ? ORDER BY seq"));
+        CD_ASSIGN_OR_RETURN(auto s,
+                            db.Prepare(std::string("SELECT ") + kExceptionCols +
+                                       " FROM exceptions WHERE message_id = ? ORDER BY seq"));
         s->Bind(1, id);
         while (true) {
           CD_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -1267,13 +1333,15 @@ class SqliteStore final : public Store {
         }
       }
       auto kind_of = [&](const std::string& x) -> Result<std::string> {
-        CD_ASSIGN_OR_RETURN(auto s, db.Prepare(
-            "SELECT CASE WHEN EXISTS (SELECT 1 FROM messages WHERE id = ?1) THEN 'message' "
-            "WHEN EXISTS (SELECT 1 FROM dead_letters WHERE id = ?1) THEN 'dead_letter' "
-            "WHEN EXISTS (SELECT 1 FROM dead_letters WHERE item_id = ?1) THEN 'item' "
-            "WHEN EXISTS (SELECT 1 FROM work_items WHERE id = ?1) THEN 'work' "
-            "WHEN EXISTS (SELECT 1 FROM outbox WHERE id = ?1) THEN 'delivery' "
-            "ELSE 'item' END"));
+        CD_ASSIGN_OR_RETURN(
+            auto s,
+            db.Prepare(
+                "SELECT CASE WHEN EXISTS (SELECT 1 FROM messages WHERE id = ?1) THEN 'message' "
+                "WHEN EXISTS (SELECT 1 FROM dead_letters WHERE id = ?1) THEN 'dead_letter' "
+                "WHEN EXISTS (SELECT 1 FROM dead_letters WHERE item_id = ?1) THEN 'item' "
+                "WHEN EXISTS (SELECT 1 FROM work_items WHERE id = ?1) THEN 'work' "
+                "WHEN EXISTS (SELECT 1 FROM outbox WHERE id = ?1) THEN 'delivery' "
+                "ELSE 'item' END"));
         s->Bind(1, x);
         CD_ASSIGN_OR_RETURN(bool row, s->Step());
         return row ? s->Text(0) : std::string("item");
@@ -1303,9 +1371,11 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::string> GetPayload(const std::string& message_id, std::string* content_type) override {
+  Result<std::string> GetPayload(const std::string& message_id,
+                                 std::string* content_type) override {
     return WithReader([&](Db& db) -> Result<std::string> {
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare("SELECT payload, content_type FROM messages WHERE id = ?"));
+      CD_ASSIGN_OR_RETURN(auto s,
+                          db.Prepare("SELECT payload, content_type FROM messages WHERE id = ?"));
       s->Bind(1, message_id);
       CD_ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) return Error(Code::kNotFound, "no message with id " + message_id);
@@ -1491,9 +1561,8 @@ class SqliteStore final : public Store {
       } else if (action == "note") {
         if (note.empty()) return Error(Code::kInvalidArgument, "a note needs text");
       } else {
-        return Error(Code::kInvalidArgument,
-                     "unknown action '" + action +
-                         "' (acknowledge, resolve, reopen, assign, note)");
+        return Error(Code::kInvalidArgument, "unknown action '" + action +
+                                                 "' (acknowledge, resolve, reopen, assign, note)");
       }
       std::string h = "{\"at\":" + JsonString(FormatIso8601(tx.now)) +
                       ",\"by\":" + JsonString(actor) + ",\"action\":" + JsonString(action) +
@@ -1502,9 +1571,11 @@ class SqliteStore final : public Store {
       if (action == "assign") h += ",\"assignee\":" + JsonString(assignee);
       h += "}";
       CD_ASSIGN_OR_RETURN(
-          auto up, tx.db.Prepare("UPDATE exceptions SET status = ?1, assigned_to = ?2, history = "
-                                 "json_insert(history, '$[#]', json(?3)), updated_at = ?4 WHERE id = ?5 "
-                                 "RETURNING " + std::string(kExceptionCols)));
+          auto up,
+          tx.db.Prepare("UPDATE exceptions SET status = ?1, assigned_to = ?2, history = "
+                        "json_insert(history, '$[#]', json(?3)), updated_at = ?4 WHERE id = ?5 "
+                        "RETURNING " +
+                        std::string(kExceptionCols)));
       up->Bind(1, status).BindOpt(2, assigned).Bind(3, h).Bind(4, ToUnixMillis(tx.now)).Bind(5, id);
       CD_ASSIGN_OR_RETURN(bool urow, up->Step());
       if (!urow) return Error(Code::kInternal, "exception update returned no row");
@@ -1529,8 +1600,9 @@ class SqliteStore final : public Store {
     auto v = std::make_shared<int64_t>(0);
     const std::string sha = Sha256Hex(content);
     Status st = SubmitSync([&, v](TxCtx& tx) -> Status {
-      CD_ASSIGN_OR_RETURN(auto s, tx.db.Prepare("SELECT version, sha256 FROM profile_versions WHERE "
-                                                "partner_id = ? ORDER BY version DESC LIMIT 1"));
+      CD_ASSIGN_OR_RETURN(auto s,
+                          tx.db.Prepare("SELECT version, sha256 FROM profile_versions WHERE "
+                                        "partner_id = ? ORDER BY version DESC LIMIT 1"));
       s->Bind(1, partner_id);
       CD_ASSIGN_OR_RETURN(bool row, s->Step());
       int64_t next = 1;
@@ -1538,9 +1610,10 @@ class SqliteStore final : public Store {
         if (s->Text(1) == sha) return Status::Ok();  // unchanged
         next = s->Int(0) + 1;
       }
-      CD_ASSIGN_OR_RETURN(auto ins, tx.db.Prepare("INSERT INTO profile_versions (partner_id, version, "
-                                                  "sha256, content, changed_by, changed_at, changes) "
-                                                  "VALUES (?,?,?,?,?,?,?)"));
+      CD_ASSIGN_OR_RETURN(auto ins,
+                          tx.db.Prepare("INSERT INTO profile_versions (partner_id, version, "
+                                        "sha256, content, changed_by, changed_at, changes) "
+                                        "VALUES (?,?,?,?,?,?,?)"));
       ins->Bind(1, partner_id)
           .Bind(2, next)
           .Bind(3, sha)
@@ -1558,9 +1631,10 @@ class SqliteStore final : public Store {
 
   Result<std::vector<ProfileVersion>> ListProfileVersions(const std::string& partner_id) override {
     return WithReader([&](Db& db) -> Result<std::vector<ProfileVersion>> {
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare("SELECT partner_id, version, sha256, content, changed_by, "
-                                             "changed_at, changes FROM profile_versions WHERE "
-                                             "partner_id = ? ORDER BY version DESC"));
+      CD_ASSIGN_OR_RETURN(auto s,
+                          db.Prepare("SELECT partner_id, version, sha256, content, changed_by, "
+                                     "changed_at, changes FROM profile_versions WHERE "
+                                     "partner_id = ? ORDER BY version DESC"));
       s->Bind(1, partner_id);
       std::vector<ProfileVersion> out;
       while (true) {
@@ -1591,8 +1665,7 @@ class SqliteStore final : public Store {
       s->Bind(1, partner_id).Bind(2, kind).Bind(3, key);
       CD_ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row || s->Int(3) <= now) return std::optional<DedupeHit>();
-      return std::optional<DedupeHit>(
-          DedupeHit{s->Text(0), s->Text(1), FromUnixMillis(s->Int(2))});
+      return std::optional<DedupeHit>(DedupeHit{s->Text(0), s->Text(1), FromUnixMillis(s->Int(2))});
     });
   }
 
@@ -1614,9 +1687,10 @@ class SqliteStore final : public Store {
     return WithReader([&](Db& db) -> Result<std::vector<InventoryChange>> {
       std::vector<InventoryChange> out;
       {
-        CD_ASSIGN_OR_RETURN(auto s, db.Prepare("SELECT sku, warehouse, uom, on_hand, on_hand_as_of, "
-                                               "on_hand_source, reserved, reserved_as_of, backordered "
-                                               "FROM positions"));
+        CD_ASSIGN_OR_RETURN(auto s,
+                            db.Prepare("SELECT sku, warehouse, uom, on_hand, on_hand_as_of, "
+                                       "on_hand_source, reserved, reserved_as_of, backordered "
+                                       "FROM positions"));
         while (true) {
           CD_ASSIGN_OR_RETURN(bool row, s->Step());
           if (!row) break;
@@ -1640,14 +1714,16 @@ class SqliteStore final : public Store {
           if (!b.quantity.is_zero()) out.push_back(std::move(b));
         }
       }
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare("SELECT kind, ref, sku, warehouse, quantity, uom, date, "
-                                             "as_of FROM supply ORDER BY kind, ref, sku, warehouse, part"));
+      CD_ASSIGN_OR_RETURN(auto s,
+                          db.Prepare("SELECT kind, ref, sku, warehouse, quantity, uom, date, "
+                                     "as_of FROM supply ORDER BY kind, ref, sku, warehouse, part"));
       InventoryChange* cur = nullptr;
       while (true) {
         CD_ASSIGN_OR_RETURN(bool row, s->Step());
         if (!row) break;
         const std::string kind = s->Text(0), ref = s->Text(1), sku = s->Text(2), wh = s->Text(3);
-        if (!cur || cur->kind != kind || cur->ref != ref || cur->sku != sku || cur->warehouse != wh) {
+        if (!cur || cur->kind != kind || cur->ref != ref || cur->sku != sku ||
+            cur->warehouse != wh) {
           InventoryChange c;
           c.op = InventoryChange::Op::kSetSupply;
           c.kind = kind;
@@ -1725,9 +1801,10 @@ class SqliteStore final : public Store {
   Result<std::vector<AggregateEventView>> AggregateTimeline(const std::string& type,
                                                             const std::string& id) override {
     return WithReader([&](Db& db) -> Result<std::vector<AggregateEventView>> {
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare("SELECT version, event, detail, message_id, "
-                                             "correlation_id, at FROM aggregate_events WHERE type = ? "
-                                             "AND id = ? ORDER BY seq"));
+      CD_ASSIGN_OR_RETURN(auto s,
+                          db.Prepare("SELECT version, event, detail, message_id, "
+                                     "correlation_id, at FROM aggregate_events WHERE type = ? "
+                                     "AND id = ? ORDER BY seq"));
       s->Bind(1, type).Bind(2, id);
       std::vector<AggregateEventView> out;
       while (true) {
@@ -1742,7 +1819,8 @@ class SqliteStore final : public Store {
 
   Result<Decimal> GetCounter(const std::string& name, const std::string& key) override {
     return WithReader([&](Db& db) -> Result<Decimal> {
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare("SELECT value FROM counters WHERE name = ?1 AND key = ?2"));
+      CD_ASSIGN_OR_RETURN(auto s,
+                          db.Prepare("SELECT value FROM counters WHERE name = ?1 AND key = ?2"));
       s->Bind(1, name).Bind(2, key);
       CD_ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) return Decimal();
@@ -1752,11 +1830,13 @@ class SqliteStore final : public Store {
 
   Result<std::vector<std::string>> OrdersWithBackorders(const std::string& sku) override {
     return WithReader([&](Db& db) -> Result<std::vector<std::string>> {
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare(
-          "SELECT a.id FROM aggregates a WHERE a.type = 'sales_order' AND a.status IN "
-          "('accepted', 'released', 'partially_shipped') AND EXISTS (SELECT 1 FROM "
-          "json_each(a.state, '$.lines') l WHERE json_extract(l.value, '$.sku') = ?1 AND "
-          "json_extract(l.value, '$.backordered') != '0') ORDER BY a.seq"));
+      CD_ASSIGN_OR_RETURN(
+          auto s,
+          db.Prepare(
+              "SELECT a.id FROM aggregates a WHERE a.type = 'sales_order' AND a.status IN "
+              "('accepted', 'released', 'partially_shipped') AND EXISTS (SELECT 1 FROM "
+              "json_each(a.state, '$.lines') l WHERE json_extract(l.value, '$.sku') = ?1 AND "
+              "json_extract(l.value, '$.backordered') != '0') ORDER BY a.seq"));
       s->Bind(1, sku);
       std::vector<std::string> out;
       while (true) {
@@ -1772,16 +1852,18 @@ class SqliteStore final : public Store {
 
   Result<std::vector<KeyHit>> FindKeys(const std::string& key, int limit) override {
     return WithReader([&](Db& db) -> Result<std::vector<KeyHit>> {
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare(
-          "SELECT kind, key, ref_type, ref_id, message_id, correlation_id, partner_id, at FROM "
-          "business_keys WHERE key = ?1 ORDER BY seq DESC LIMIT ?2"));
+      CD_ASSIGN_OR_RETURN(
+          auto s,
+          db.Prepare(
+              "SELECT kind, key, ref_type, ref_id, message_id, correlation_id, partner_id, at FROM "
+              "business_keys WHERE key = ?1 ORDER BY seq DESC LIMIT ?2"));
       s->Bind(1, key).Bind(2, static_cast<int64_t>(std::clamp(limit, 1, 500)));
       std::vector<KeyHit> out;
       while (true) {
         CD_ASSIGN_OR_RETURN(bool row, s->Step());
         if (!row) break;
-        out.push_back(KeyHit{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4),
-                             s->Text(5), s->Text(6), FromUnixMillis(s->Int(7))});
+        out.push_back(KeyHit{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5),
+                             s->Text(6), FromUnixMillis(s->Int(7))});
       }
       return out;
     });
@@ -1806,10 +1888,14 @@ class SqliteStore final : public Store {
 
   static const char* LogTable(Log log) {
     switch (log) {
-      case Log::kEvents: return "events";
-      case Log::kAggregateEvents: return "aggregate_events";
-      case Log::kMessages: return "messages";
-      case Log::kExceptions: return "exceptions";
+      case Log::kEvents:
+        return "events";
+      case Log::kAggregateEvents:
+        return "aggregate_events";
+      case Log::kMessages:
+        return "messages";
+      case Log::kExceptions:
+        return "exceptions";
     }
     return "events";
   }
@@ -1822,21 +1908,25 @@ class SqliteStore final : public Store {
       const char* sql = nullptr;
       switch (log) {
         case Log::kEvents:
-          sql = "SELECT seq, at, type, subject, message_id, detail FROM events WHERE seq > ?1 "
-                "ORDER BY seq LIMIT ?2";
+          sql =
+              "SELECT seq, at, type, subject, message_id, detail FROM events WHERE seq > ?1 "
+              "ORDER BY seq LIMIT ?2";
           break;
         case Log::kAggregateEvents:
-          sql = "SELECT e.seq, e.at, e.event, e.type, e.id, e.message_id, e.detail, a.partner_id "
-                "FROM aggregate_events e LEFT JOIN aggregates a ON a.type = e.type AND a.id = e.id "
-                "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
+          sql =
+              "SELECT e.seq, e.at, e.event, e.type, e.id, e.message_id, e.detail, a.partner_id "
+              "FROM aggregate_events e LEFT JOIN aggregates a ON a.type = e.type AND a.id = e.id "
+              "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
           break;
         case Log::kMessages:
-          sql = "SELECT seq, received_at, direction, kind, id, partner_id, size FROM messages "
-                "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+          sql =
+              "SELECT seq, received_at, direction, kind, id, partner_id, size FROM messages "
+              "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
           break;
         case Log::kExceptions:
-          sql = "SELECT seq, created_at, type, severity, message_id, partner_id, 0 FROM exceptions "
-                "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+          sql =
+              "SELECT seq, created_at, type, severity, message_id, partner_id, 0 FROM exceptions "
+              "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
           break;
       }
       CD_ASSIGN_OR_RETURN(auto s, db.Prepare(sql));
@@ -1876,14 +1966,15 @@ class SqliteStore final : public Store {
     return WithReader([&](Db& db) -> Result<int64_t> {
       const std::string table = LogTable(log);
       CD_ASSIGN_OR_RETURN(auto mm, db.Prepare("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) "
-                                              "FROM " + table));
+                                              "FROM " +
+                                              table));
       CD_ASSIGN_OR_RETURN(bool row, mm->Step());
       if (!row) return int64_t{0};
       int64_t lo = mm->Int(0), hi = mm->Int(1);
       if (hi == 0) return int64_t{0};
-      CD_ASSIGN_OR_RETURN(auto probe, db.Prepare(std::string("SELECT seq, ") + LogTimeColumn(log) +
-                                                 " FROM " + table +
-                                                 " WHERE seq >= ?1 ORDER BY seq LIMIT 1"));
+      CD_ASSIGN_OR_RETURN(auto probe,
+                          db.Prepare(std::string("SELECT seq, ") + LogTimeColumn(log) + " FROM " +
+                                     table + " WHERE seq >= ?1 ORDER BY seq LIMIT 1"));
       // Smallest seq whose time is >= target (seq values may have gaps).
       int64_t answer = hi + 1;
       while (lo <= hi) {
@@ -1910,12 +2001,14 @@ class SqliteStore final : public Store {
   Result<std::vector<ExceptionAging>> OpenExceptionsByAge(TimePoint now) override {
     const int64_t n = ToUnixMillis(now);
     return WithReader([&](Db& db) -> Result<std::vector<ExceptionAging>> {
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare(
-          "SELECT type, COALESCE(partner_id, ''), COUNT(*), SUM(created_at > ?1 - 3600000), "
-          "SUM(created_at <= ?1 - 3600000 AND created_at > ?1 - 14400000), "
-          "SUM(created_at <= ?1 - 14400000 AND created_at > ?1 - 86400000), "
-          "SUM(created_at <= ?1 - 86400000), MIN(created_at) FROM exceptions "
-          "WHERE status IN ('open', 'acknowledged') GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 500"));
+      CD_ASSIGN_OR_RETURN(
+          auto s,
+          db.Prepare(
+              "SELECT type, COALESCE(partner_id, ''), COUNT(*), SUM(created_at > ?1 - 3600000), "
+              "SUM(created_at <= ?1 - 3600000 AND created_at > ?1 - 14400000), "
+              "SUM(created_at <= ?1 - 14400000 AND created_at > ?1 - 86400000), "
+              "SUM(created_at <= ?1 - 86400000), MIN(created_at) FROM exceptions "
+              "WHERE status IN ('open', 'acknowledged') GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 500"));
       s->Bind(1, n);
       std::vector<ExceptionAging> out;
       while (true) {
@@ -1939,9 +2032,10 @@ class SqliteStore final : public Store {
   Result<std::vector<LatestDocument>> LatestDocuments(const std::string& document_type) override {
     return WithReader([&](Db& db) -> Result<std::vector<LatestDocument>> {
       // One index seek per partner: partners come from the index itself.
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare(
-          "SELECT partner_id, key, MAX(at) FROM business_keys WHERE ref_type = ?1 "
-          "GROUP BY partner_id"));
+      CD_ASSIGN_OR_RETURN(
+          auto s,
+          db.Prepare("SELECT partner_id, key, MAX(at) FROM business_keys WHERE ref_type = ?1 "
+                     "GROUP BY partner_id"));
       s->Bind(1, document_type);
       std::vector<LatestDocument> out;
       while (true) {
@@ -1957,18 +2051,22 @@ class SqliteStore final : public Store {
                                                                int64_t before_seq,
                                                                int limit) override {
     return WithReader([&](Db& db) -> Result<std::vector<AggregateLogEntry>> {
-      CD_ASSIGN_OR_RETURN(auto s, db.Prepare(
-          "SELECT seq, id, version, event, detail, message_id, correlation_id, at FROM "
-          "aggregate_events WHERE type = ?1 AND (?2 = 0 OR seq < ?2) ORDER BY seq DESC LIMIT ?3"));
-      s->Bind(1, type).Bind(2, before_seq).Bind(3, static_cast<int64_t>(std::clamp(limit, 1, 1000)));
+      CD_ASSIGN_OR_RETURN(
+          auto s,
+          db.Prepare("SELECT seq, id, version, event, detail, message_id, correlation_id, at FROM "
+                     "aggregate_events WHERE type = ?1 AND (?2 = 0 OR seq < ?2) ORDER BY seq DESC "
+                     "LIMIT ?3"));
+      s->Bind(1, type)
+          .Bind(2, before_seq)
+          .Bind(3, static_cast<int64_t>(std::clamp(limit, 1, 1000)));
       std::vector<AggregateLogEntry> out;
       while (true) {
         CD_ASSIGN_OR_RETURN(bool row, s->Step());
         if (!row) break;
-        out.push_back(AggregateLogEntry{
-            s->Int(0), s->Text(1),
-            AggregateEventView{s->Int(2), s->Text(3), s->Text(4), s->Text(5), s->Text(6),
-                               FromUnixMillis(s->Int(7))}});
+        out.push_back(
+            AggregateLogEntry{s->Int(0), s->Text(1),
+                              AggregateEventView{s->Int(2), s->Text(3), s->Text(4), s->Text(5),
+                                                 s->Text(6), FromUnixMillis(s->Int(7))}});
       }
       return out;
     });
@@ -1998,9 +2096,7 @@ class SqliteStore final : public Store {
     });
   }
 
-  CommitStats GetCommitStats() const override {
-    return CommitStats{commits_.load(), ops_.load()};
-  }
+  CommitStats GetCommitStats() const override { return CommitStats{commits_.load(), ops_.load()}; }
 
   // ---------------------------------------------------------------- writer
 
@@ -2032,8 +2128,9 @@ class SqliteStore final : public Store {
         cv_.wait(lock, [this] { return !queue_.empty() || closed_; });
         if (queue_.empty() && closed_) break;
         if (opts_.linger_us > 0 && static_cast<int>(queue_.size()) < opts_.max_batch) {
-          cv_.wait_for(lock, std::chrono::microseconds(opts_.linger_us),
-                       [this] { return static_cast<int>(queue_.size()) >= opts_.max_batch || closed_; });
+          cv_.wait_for(lock, std::chrono::microseconds(opts_.linger_us), [this] {
+            return static_cast<int>(queue_.size()) >= opts_.max_batch || closed_;
+          });
         }
         const size_t n = std::min(queue_.size(), static_cast<size_t>(std::max(1, opts_.max_batch)));
         batch.clear();

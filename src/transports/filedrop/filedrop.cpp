@@ -62,7 +62,8 @@ Status WriteAtomically(const fs::path& path, const std::string& data) {
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) return Error(Code::kUnavailable, "cannot rename to " + path.string() + ": " + ec.message());
+  if (ec)
+    return Error(Code::kUnavailable, "cannot rename to " + path.string() + ": " + ec.message());
   const int dfd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -84,7 +85,8 @@ std::string ContentTypeForFile(const std::string& name) {
   return "application/octet-stream";
 }
 
-FileDropDestination::FileDropDestination(std::string outbound_dir) : dir_(std::move(outbound_dir)) {}
+FileDropDestination::FileDropDestination(std::string outbound_dir)
+    : dir_(std::move(outbound_dir)) {}
 
 std::string FileDropDestination::FileName(const store::QueueItem& item) {
   std::string stem = item.event_type.empty() ? "document" : item.event_type;
@@ -106,9 +108,9 @@ void FileDropDestination::Deliver(const store::QueueItem& item,
   fs::create_directories(dir_, ec);
   const fs::path path = fs::path(dir_) / FileName(item);
   Status st = WriteAtomically(path, item.payload);
-  out.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
+  out.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (st.ok()) {
     out.kind = engine::DeliveryOutcome::Kind::kDelivered;
     out.message = "written to " + path.string();
@@ -172,10 +174,9 @@ int FileDropPoller::PollOnce() {
   std::map<std::string, Seen> still_pending;
   for (const auto& f : files) {
     const std::string name = f.filename().string();
-    Seen now{fs::file_size(f, ec),
-             std::chrono::duration_cast<std::chrono::milliseconds>(
-                 fs::last_write_time(f, ec).time_since_epoch())
-                 .count()};
+    Seen now{fs::file_size(f, ec), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       fs::last_write_time(f, ec).time_since_epoch())
+                                       .count()};
     if (ec) continue;
     auto it = pending_.find(name);
     // Take a file only once it has stopped changing between two polls.
@@ -214,7 +215,9 @@ int FileDropPoller::PollOnce() {
                 {{"partner", partner_.id}, {"file", name}, {"error", ec.message()}});
     }
     obs::Info("filedrop", r->duplicate ? "file was a duplicate" : "file accepted",
-              {{"partner", partner_.id}, {"file", name}, {"message_id", r->message_id},
+              {{"partner", partner_.id},
+               {"file", name},
+               {"message_id", r->message_id},
                {"correlation_id", r->correlation_id}});
     ++accepted;
   }

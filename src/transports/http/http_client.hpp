@@ -23,12 +23,12 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  int status = 0;        // 0 when no response arrived
-  std::string body;      // first 64 KiB
+  int status = 0;    // 0 when no response arrived
+  std::string body;  // first 64 KiB
   std::string retry_after;
   std::string location;
-  std::string error;     // transport error text when status is 0
-  std::string code;      // "ok", "timeout", "connect_failed", "cancelled", "transport_error"
+  std::string error;  // transport error text when status is 0
+  std::string code;   // "ok", "timeout", "connect_failed", "cancelled", "transport_error"
   int64_t duration_ms = 0;
 };
 

@@ -124,8 +124,7 @@ TEST(Config, DirectoryMergesFilesAndPartnerFolder) {
       << "tokens:\n  - name: a\n    sha256: "
          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n    role: admin\n";
   std::ofstream(dir / "partners" / "acme.yaml") << "name: ACME\nkind: supplier\nformats: [x12]\n";
-  std::ofstream(dir / "partners" / "globex.yaml")
-      << "id: wrong\nkind: customer\nformats: [json]\n";
+  std::ofstream(dir / "partners" / "globex.yaml") << "id: wrong\nkind: customer\nformats: [json]\n";
   std::ofstream(dir / "samples" / "acme" / "not-config.yaml") << "whatever: 1\n";
   auto c = Load(dir.string());
   ASSERT_FALSE(c.ok());

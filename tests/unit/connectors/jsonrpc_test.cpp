@@ -47,7 +47,8 @@ TEST(JsonRpc, DecimalsAndDatesAreClassObjects) {
             json({{"__class__", "Decimal"}, {"decimal", "-0.125"}}));
   auto d = DateValue("2026-11-23");
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ(json::parse(*d), json({{"__class__", "date"}, {"year", 2026}, {"month", 11}, {"day", 23}}));
+  EXPECT_EQ(json::parse(*d),
+            json({{"__class__", "date"}, {"year", 2026}, {"month", 11}, {"day", 23}}));
   auto t = DateValue("2026-02-01T10:00:00Z");  // an instant is cut to its date
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(json::parse(*t)["day"], 1);
@@ -98,20 +99,24 @@ TEST(JsonRpc, UserErrorIsABusinessRejectionWithTheErpsMessage) {
   EXPECT_NE(e.message().find("you must enter an invoice address"), std::string::npos);
   EXPECT_FALSE(RetryLater(e));
   // The description is kept beside the message.
-  r = DecodeReply(200, R"({"id":4,"error":["UserError",["Bad value","The quantity must be positive",null]]})");
+  r = DecodeReply(
+      200, R"({"id":4,"error":["UserError",["Bad value","The quantity must be positive",null]]})");
   EXPECT_EQ(r.message, "Bad value (The quantity must be positive)");
 }
 
 TEST(JsonRpc, WarningsConcurrencyAndServerFaults) {
-  Reply w = DecodeReply(200, R"({"id":1,"error":["UserWarning",["key","Stock is low","Confirm?"]]})");
+  Reply w =
+      DecodeReply(200, R"({"id":1,"error":["UserWarning",["key","Stock is low","Confirm?"]]})");
   EXPECT_EQ(w.kind, Reply::Kind::kUserWarning);
   EXPECT_EQ(w.message, "Stock is low (Confirm?)");
   EXPECT_FALSE(RetryLater(ReplyError(w, "m")));
-  Reply c = DecodeReply(200, R"({"id":1,"error":["ConcurrencyException","Records were modified"]})");
+  Reply c =
+      DecodeReply(200, R"({"id":1,"error":["ConcurrencyException","Records were modified"]})");
   EXPECT_EQ(c.kind, Reply::Kind::kConcurrency);
   EXPECT_TRUE(RetryLater(ReplyError(c, "m")));
   // Any other exception: [str(exception), traceback] -- "database is locked" is the usual one.
-  Reply s = DecodeReply(200, R"({"id":1,"error":["database is locked","Traceback (most recent call last):\n ..."]})");
+  Reply s = DecodeReply(
+      200, R"({"id":1,"error":["database is locked","Traceback (most recent call last):\n ..."]})");
   EXPECT_EQ(s.kind, Reply::Kind::kServerError);
   EXPECT_EQ(s.message, "database is locked");
   EXPECT_EQ(ReplyError(s, "m").code(), Code::kUnavailable);

@@ -14,15 +14,21 @@ json Snapshot(const std::string& taken_at, const json& stock) {
           {"taken_at", taken_at},
           {"warehouses", {{{"code", "WH"}, {"name", "Warehouse"}, {"location", "WH-EAST"}}}},
           {"items",
-           {{{"code", "SKU-1"}, {"sku", "SKU-1"}, {"name", "Bolt"}, {"uom", "EA"}, {"active", true},
-             {"type", "goods"}, {"list_price", "0.19"}}}},
-          {"parties", {{{"code", "shopco"}, {"partner", "shopco"}, {"name", "ShopCo"}, {"active", true}}}},
+           {{{"code", "SKU-1"},
+             {"sku", "SKU-1"},
+             {"name", "Bolt"},
+             {"uom", "EA"},
+             {"active", true},
+             {"type", "goods"},
+             {"list_price", "0.19"}}}},
+          {"parties",
+           {{{"code", "shopco"}, {"partner", "shopco"}, {"name", "ShopCo"}, {"active", true}}}},
           {"stock", stock},
           {"documents", json::array()}};
 }
 
 json Row(const std::string& sku, const std::string& qty) {
-  return {{"sku", sku}, {"code", sku}, {"warehouse", "WH-EAST"}, {"tryton_warehouse", "WH"},
+  return {{"sku", sku},      {"code", sku}, {"warehouse", "WH-EAST"}, {"tryton_warehouse", "WH"},
           {"quantity", qty}, {"uom", "EA"}};
 }
 
@@ -40,8 +46,9 @@ void Apply(inventory::Index* index, const PullDiff& d) { index->Apply(d.stock); 
 
 TEST(PullDiff, FirstPullSetsEveryPositionAndRecordsTheLoad) {
   inventory::Index index;
-  auto d = DiffSnapshot("", Snapshot("2026-11-23T10:00:00Z", {Row("SKU-1", "500"), Row("SKU-2", "0")}).dump(),
-                        index, "tryton pull erp");
+  auto d = DiffSnapshot(
+      "", Snapshot("2026-11-23T10:00:00Z", {Row("SKU-1", "500"), Row("SKU-2", "0")}).dump(), index,
+      "tryton pull erp");
   ASSERT_TRUE(d.ok()) << d.error().message();
   ASSERT_EQ(d->stock.size(), 2u);
   EXPECT_EQ(d->stock[0].op, Op::kSetOnHand);
@@ -58,8 +65,9 @@ TEST(PullDiff, FirstPullSetsEveryPositionAndRecordsTheLoad) {
 
 TEST(PullDiff, OnlyWhatTrytonChangedIsSet) {
   inventory::Index index;
-  auto d1 = DiffSnapshot("", Snapshot("2026-11-23T10:00:00Z", {Row("SKU-1", "500"), Row("SKU-2", "40")}).dump(),
-                         index, "s");
+  auto d1 = DiffSnapshot(
+      "", Snapshot("2026-11-23T10:00:00Z", {Row("SKU-1", "500"), Row("SKU-2", "40")}).dump(), index,
+      "s");
   ASSERT_TRUE(d1.ok());
   Apply(&index, *d1);
   // The hub ships 100 of SKU-2 itself (a newer figure); Tryton has not heard yet.
@@ -71,17 +79,19 @@ TEST(PullDiff, OnlyWhatTrytonChangedIsSet) {
   ship.as_of = *ParseIso8601("2026-11-23T10:00:05Z");
   index.ApplyOne(ship);
   // Nothing changed in Tryton: nothing is set (the hub's 30 stays).
-  auto d2 = DiffSnapshot(d1->state_json,
-                         Snapshot("2026-11-23T10:00:10Z", {Row("SKU-1", "500"), Row("SKU-2", "40")}).dump(),
-                         index, "s");
+  auto d2 = DiffSnapshot(
+      d1->state_json,
+      Snapshot("2026-11-23T10:00:10Z", {Row("SKU-1", "500"), Row("SKU-2", "40")}).dump(), index,
+      "s");
   ASSERT_TRUE(d2.ok());
   EXPECT_TRUE(d2->stock.empty());
   EXPECT_TRUE(d2->events.empty());
   EXPECT_EQ(d2->changes, 0);
   // Tryton now shipped it too (40 -> 30): set, and the hub already agrees, so no change at all.
-  auto d3 = DiffSnapshot(d2->state_json,
-                         Snapshot("2026-11-23T10:00:20Z", {Row("SKU-1", "480"), Row("SKU-2", "30")}).dump(),
-                         index, "s");
+  auto d3 = DiffSnapshot(
+      d2->state_json,
+      Snapshot("2026-11-23T10:00:20Z", {Row("SKU-1", "480"), Row("SKU-2", "30")}).dump(), index,
+      "s");
   ASSERT_TRUE(d3.ok());
   ASSERT_EQ(d3->stock.size(), 1u);
   EXPECT_EQ(d3->stock[0].sku, "SKU-1");
@@ -94,7 +104,8 @@ TEST(PullDiff, OnlyWhatTrytonChangedIsSet) {
 
 TEST(PullDiff, ASnapshotOlderThanTheHubsFigureIsMergedAsADelta) {
   inventory::Index index;
-  auto d1 = DiffSnapshot("", Snapshot("2026-11-23T10:00:00Z", json::array({Row("SKU-1", "500")})).dump(), index, "s");
+  auto d1 = DiffSnapshot(
+      "", Snapshot("2026-11-23T10:00:00Z", json::array({Row("SKU-1", "500")})).dump(), index, "s");
   ASSERT_TRUE(d1.ok());
   Apply(&index, *d1);
   // The hub records a receipt of 2490 at 10:00:30 ...
@@ -106,8 +117,9 @@ TEST(PullDiff, ASnapshotOlderThanTheHubsFigureIsMergedAsADelta) {
   rec.as_of = *ParseIso8601("2026-11-23T10:00:30Z");
   index.ApplyOne(rec);
   // ... and a snapshot taken at 10:00:20 says Tryton counted 10 fewer: -10 on top of 2990.
-  auto d2 = DiffSnapshot(d1->state_json, Snapshot("2026-11-23T10:00:20Z", json::array({Row("SKU-1", "490")})).dump(),
-                         index, "s");
+  auto d2 = DiffSnapshot(
+      d1->state_json, Snapshot("2026-11-23T10:00:20Z", json::array({Row("SKU-1", "490")})).dump(),
+      index, "s");
   ASSERT_TRUE(d2.ok());
   ASSERT_EQ(d2->stock.size(), 1u);
   EXPECT_EQ(d2->stock[0].op, Op::kAdjustOnHand);
@@ -115,8 +127,9 @@ TEST(PullDiff, ASnapshotOlderThanTheHubsFigureIsMergedAsADelta) {
   Apply(&index, *d2);
   EXPECT_EQ(index.Get("SKU-1", "WH-EAST")->on_hand.ToString(), "2980");
   // When Tryton has the receipt (2980), the next pull finds the hub in agreement.
-  auto d3 = DiffSnapshot(d2->state_json, Snapshot("2026-11-23T10:00:40Z", json::array({Row("SKU-1", "2980")})).dump(),
-                         index, "s");
+  auto d3 = DiffSnapshot(
+      d2->state_json, Snapshot("2026-11-23T10:00:40Z", json::array({Row("SKU-1", "2980")})).dump(),
+      index, "s");
   ASSERT_TRUE(d3.ok());
   EXPECT_TRUE(d3->stock.empty());
 }
@@ -130,11 +143,20 @@ TEST(PullDiff, MasterDataChangesSayWhatChanged) {
   s2["taken_at"] = "2026-11-23T10:01:00Z";
   s2["items"][0]["name"] = "Hex bolt";
   s2["items"][0]["list_price"] = "0.21";
-  s2["items"].push_back({{"code", "SKU-7"}, {"sku", "SKU-7"}, {"name", "New"}, {"uom", "EA"},
-                         {"active", true}, {"type", "goods"}, {"list_price", "1"}});
+  s2["items"].push_back({{"code", "SKU-7"},
+                         {"sku", "SKU-7"},
+                         {"name", "New"},
+                         {"uom", "EA"},
+                         {"active", true},
+                         {"type", "goods"},
+                         {"list_price", "1"}});
   s2["parties"] = json::array();
-  s2["documents"] = {{{"model", "sale.sale"}, {"reference", "shopco/SO-1"}, {"number", "1"},
-                      {"state", "processing"}, {"shipment_state", "waiting"}, {"invoice_state", "none"}}};
+  s2["documents"] = {{{"model", "sale.sale"},
+                      {"reference", "shopco/SO-1"},
+                      {"number", "1"},
+                      {"state", "processing"},
+                      {"shipment_state", "waiting"},
+                      {"invoice_state", "none"}}};
   auto d2 = DiffSnapshot(d1->state_json, s2.dump(), index, "s");
   ASSERT_TRUE(d2.ok());
   json items, parties, docs;

@@ -17,9 +17,12 @@ std::string Config(const std::string& transport, const std::string& kind = "erp"
          "    kind: customer\n"
          "    formats: [json]\n"
          "  - id: erp\n"
-         "    kind: " + kind + "\n"
+         "    kind: " +
+         kind +
+         "\n"
          "    formats: [json]\n"
-         "    transport:\n" + transport;
+         "    transport:\n" +
+         transport;
 }
 
 TEST(TrytonTransport, ParsesEveryKey) {
@@ -92,19 +95,28 @@ TEST(TrytonTransport, ErrorsNameFileLineAndKey) {
   ASSERT_FALSE(c.ok());
   const std::string m = c.error().message();
   EXPECT_NE(m.find("hub.yaml:13:12: partners[1].transport.url: must be an http:// or https:// URL"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("partners[1].transport.database: required key missing"), std::string::npos) << m;
   EXPECT_NE(m.find("hub.yaml:15:21: partners[1].transport.password_env: environment variable "
                    "CD_TEST_TRYTON_MISSING is not set"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("partners[1].transport.invoice_method: must be manual, order or shipment"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("partners[1].transport.pull_interval_ms: must be 0 (no pulls) or at least 100"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("partners[1].transport.inbound_dir: not a key of a tryton transport"),
-            std::string::npos) << m;
-  EXPECT_NE(m.find("transport.warehouses.WH: 'ST-1' is not a configured warehouse"), std::string::npos) << m;
-  EXPECT_NE(m.find("transport.warehouses.WH2: 'NOWHERE' is not a configured warehouse"), std::string::npos) << m;
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("transport.warehouses.WH: 'ST-1' is not a configured warehouse"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("transport.warehouses.WH2: 'NOWHERE' is not a configured warehouse"),
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("transport.parties.X: unknown partner 'ghost'"), std::string::npos) << m;
 }
 
@@ -118,14 +130,16 @@ TEST(TrytonTransport, OnlyForErpPartnersAndNotMixedWithOtherTransports) {
                           "hub.yaml");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message().find("transport.type: tryton is for partners of kind erp"),
-            std::string::npos) << c.error().message();
+            std::string::npos)
+      << c.error().message();
   auto f = LoadFromString(Config("      type: filedrop\n"
                                  "      outbound_dir: out\n"
                                  "      database: d\n"),
                           "hub.yaml");
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().message().find("partners[1].transport.database: only for a tryton transport"),
-            std::string::npos) << f.error().message();
+            std::string::npos)
+      << f.error().message();
   // A missing password is an error too.
   auto p = LoadFromString(Config("      type: tryton\n"
                                  "      url: http://erp\n"
@@ -133,7 +147,8 @@ TEST(TrytonTransport, OnlyForErpPartnersAndNotMixedWithOtherTransports) {
                                  "      user: u\n"),
                           "hub.yaml");
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.error().message().find("transport.password: required key missing"), std::string::npos);
+  EXPECT_NE(p.error().message().find("transport.password: required key missing"),
+            std::string::npos);
 }
 
 TEST(TrytonTransport, ExistingTransportsAreUnchanged) {
@@ -145,7 +160,8 @@ TEST(TrytonTransport, ExistingTransportsAreUnchanged) {
   EXPECT_EQ(c->FindPartner("erp")->transport.poll_interval_ms, 250);
   auto bad = LoadFromString(Config("      type: ftp\n"), "hub.yaml");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message().find("must be none, http, filedrop or tryton"), std::string::npos);
+  EXPECT_NE(bad.error().message().find("must be none, http, filedrop or tryton"),
+            std::string::npos);
 }
 
 }  // namespace

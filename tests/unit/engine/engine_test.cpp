@@ -144,8 +144,8 @@ TEST_F(EngineTest, PermanentErrorGoesStraightToDeadLetter) {
 TEST_F(EngineTest, ExhaustedRetriesDeadLetterWithEveryError) {
   engine_->RegisterStep({"down",
                          [](const store::QueueItem& it) {
-                           return StepResult::FromError(Error(
-                               Code::kUnavailable, "attempt " + std::to_string(it.attempts)));
+                           return StepResult::FromError(
+                               Error(Code::kUnavailable, "attempt " + std::to_string(it.attempts)));
                          },
                          Fast(3)});
   engine_->Start();
@@ -262,7 +262,8 @@ TEST_F(EngineTest, DeliveriesRespectConcurrencyAndOutcomes) {
   engine_->RegisterStep(MakeRouteStep(*store_, cfg, Clock::System()));
   engine_->Start();
   std::vector<std::string> ok_ids;
-  for (int i = 0; i < 10; ++i) ok_ids.push_back(Accept("ok-" + std::to_string(i), kRouteStep, "k" + std::to_string(i)));
+  for (int i = 0; i < 10; ++i)
+    ok_ids.push_back(Accept("ok-" + std::to_string(i), kRouteStep, "k" + std::to_string(i)));
   const auto bounce = Accept("bounce", kRouteStep, "kb");
   const auto reject = Accept("reject", kRouteStep, "kr");
   for (const auto& id : ok_ids) WaitStatus(id, "done");

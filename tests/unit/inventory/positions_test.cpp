@@ -34,7 +34,8 @@ Change Supply(const std::string& sku, const std::string& wh, const std::string& 
 TEST(Atp, NowThenSupplyByDate) {
   Index idx;
   idx.Apply({OnHand("A", "EAST", "50"),
-             Supply("A", "EAST", "on_order", "po/1/1", {{D("600"), "2026-12-01"}, {D("400"), "2026-12-15"}}),
+             Supply("A", "EAST", "on_order", "po/1/1",
+                    {{D("600"), "2026-12-01"}, {D("400"), "2026-12-15"}}),
              Supply("A", "EAST", "in_transit", "po/2/1", {{D("100"), "2026-11-25"}})});
   Change r;
   r.op = Change::Op::kAdjustReserved;
@@ -65,7 +66,8 @@ TEST(Atp, ReplacingSupplyMovesThePromise) {
              Supply("A", "EAST", "on_order", "po/1/1", {{D("1000"), "2026-12-01"}})});
   EXPECT_EQ(*idx.Atp("A", D("800"), "2026-11-23", {}).promise_date, "2026-12-01");
   // The supplier confirms 600 for the date and 400 two weeks later.
-  idx.Apply({Supply("A", "EAST", "on_order", "po/1/1", {{D("600"), "2026-12-01"}, {D("400"), "2026-12-15"}})});
+  idx.Apply({Supply("A", "EAST", "on_order", "po/1/1",
+                    {{D("600"), "2026-12-01"}, {D("400"), "2026-12-15"}})});
   EXPECT_EQ(*idx.Atp("A", D("800"), "2026-11-23", {}).promise_date, "2026-12-15");
   idx.Apply({Supply("A", "EAST", "on_order", "po/1/1", {})});
   EXPECT_FALSE(idx.Atp("A", D("800"), "2026-11-23", {}).promise_date.has_value());
@@ -93,8 +95,8 @@ TEST(Atp, PastSupplyDatesCountFromToday) {
 
 TEST(Atp, FutureSupplyServesExistingBackordersFirst) {
   Index idx;
-  idx.Apply({OnHand("A", "EAST", "0"),
-             Supply("A", "EAST", "on_order", "po/1/1", {{D("10"), "2026-12-01"}, {D("10"), "2026-12-10"}})});
+  idx.Apply({OnHand("A", "EAST", "0"), Supply("A", "EAST", "on_order", "po/1/1",
+                                              {{D("10"), "2026-12-01"}, {D("10"), "2026-12-10"}})});
   EXPECT_EQ(*idx.Atp("A", D("5"), "2026-11-23", {}).promise_date, "2026-12-01");
   Change b;
   b.op = Change::Op::kAdjustBackordered;

@@ -63,7 +63,8 @@ TEST(Csv, InvalidUtf8IsRefusedWithItsLine) {
   const auto* map = cfg.FindPartner("acme")->FindCsv("receipt");
   // A Windows-1252 middle dot on line 3: refused with the line, never a crash.
   auto r = CsvToCanonical(
-      "Receipt,PO,Whse,Date,Line,Item,Qty\nR-1,PO-1,DC1,D,1,A-1,1\nR-1,PO-1,DC1,D,2,A\xB7" "2,1\n",
+      "Receipt,PO,Whse,Date,Line,Item,Qty\nR-1,PO-1,DC1,D,1,A-1,1\nR-1,PO-1,DC1,D,2,A\xB7"
+      "2,1\n",
       *map);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("not valid UTF-8 (first bad byte on line 3)"),
@@ -86,9 +87,11 @@ TEST(Csv, CanonicalToCsvRoundTrip) {
 }
 
 TEST(Json, NumbersKeepTheirExactText) {
-  auto t = NumbersAsText(R"({"price": 10.10, "qty": 3, "big": 12345678901234567890, "x": [0.1, {"y": 1e3}]})");
+  auto t = NumbersAsText(
+      R"({"price": 10.10, "qty": 3, "big": 12345678901234567890, "x": [0.1, {"y": 1e3}]})");
   ASSERT_TRUE(t.ok()) << t.error().message();
-  EXPECT_EQ(*t, R"({"big":"12345678901234567890","price":"10.10","qty":"3","x":["0.1",{"y":"1e3"}]})");
+  EXPECT_EQ(*t,
+            R"({"big":"12345678901234567890","price":"10.10","qty":"3","x":["0.1",{"y":"1e3"}]})");
   auto bad = NumbersAsText("{\"a\": [1, 2");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message().find("byte"), std::string::npos);

@@ -46,7 +46,7 @@ TEST_F(RulesTest, CleanOrderIsEnrichedAndPasses) {
   EXPECT_EQ(o.lines[0].quantity.uom, "CA");  // alias CS -> CA
   EXPECT_EQ(o.lines[1].item.sku, "SKU-2");   // by GTIN
   EXPECT_EQ(o.parties[0].id, "WH-EAST");
-  EXPECT_EQ(o.currency, "USD");              // profile default
+  EXPECT_EQ(o.currency, "USD");  // profile default
 }
 
 TEST_F(RulesTest, EveryRuleNamesLineFieldValueAndRule) {

@@ -47,7 +47,8 @@ TEST(ModelJson, EveryProblemWithItsPath) {
   EXPECT_NE(m.find("po_number: required field missing"), std::string::npos) << m;
   EXPECT_NE(m.find("purpose: 'sideways' is not one of"), std::string::npos) << m;
   EXPECT_NE(m.find("colour: unknown field"), std::string::npos) << m;
-  EXPECT_NE(m.find("lines[0].quantity.value: decimal must be a JSON string"), std::string::npos) << m;
+  EXPECT_NE(m.find("lines[0].quantity.value: decimal must be a JSON string"), std::string::npos)
+      << m;
   EXPECT_NE(m.find("lines[1].quantity.value: not a decimal: '1,5'"), std::string::npos) << m;
   EXPECT_NE(m.find("lines[1].quantity.uom: required field missing"), std::string::npos) << m;
 }
@@ -66,7 +67,8 @@ TEST(ModelJson, NumberBeyondADoubleIsAnErrorNotAnException) {
 }
 
 TEST(ModelJson, RequiredListMustNotBeEmpty) {
-  auto r = FromJson<Receipt>(R"({"receipt_id": "R1", "received_at": "2026-11-23T10:00:00Z", "lines": []})");
+  auto r = FromJson<Receipt>(
+      R"({"receipt_id": "R1", "received_at": "2026-11-23T10:00:00Z", "lines": []})");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("lines: must have at least one entry"), std::string::npos);
 }

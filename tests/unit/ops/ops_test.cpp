@@ -294,11 +294,13 @@ TEST_F(OpsTest, AckLatencySlaComplianceAndOverdue) {
   // Prometheus gauges.
   std::string prom;
   measures_->RenderPrometheus(&prom);
-  EXPECT_NE(prom.find("crossdock_measure_po_ack_latency_seconds{partner=\"sup\",quantile=\"0.5\"} 1800"),
-            std::string::npos)
+  EXPECT_NE(
+      prom.find("crossdock_measure_po_ack_latency_seconds{partner=\"sup\",quantile=\"0.5\"} 1800"),
+      std::string::npos)
       << prom;
   EXPECT_NE(prom.find("crossdock_measure_po_ack_overdue{partner=\"sup\"} 1"), std::string::npos);
-  EXPECT_NE(prom.find("crossdock_measure_po_ack_overdue{partner=\"other-sup\"} 0"), std::string::npos);
+  EXPECT_NE(prom.find("crossdock_measure_po_ack_overdue{partner=\"other-sup\"} 0"),
+            std::string::npos);
 }
 
 TEST_F(OpsTest, OrdersShipmentsInvoicesAndExceptions) {
@@ -451,7 +453,8 @@ TEST_F(OpsTest, AlertFiresOnceNotifiesAndResolves) {
   // any-dead-letter fires; strategic-ack-overdue has no overdue PO; sync-lag fires for the two
   // sources that never sent a snapshot.
   std::map<std::string, json> by_rule;
-  for (const auto& p : fired) by_rule[p["rule"].get<std::string>() + "/" + p["scope"].get<std::string>()] = p;
+  for (const auto& p : fired)
+    by_rule[p["rule"].get<std::string>() + "/" + p["scope"].get<std::string>()] = p;
   ASSERT_TRUE(by_rule.count("any-dead-letter/all")) << json(fired).dump();
   EXPECT_EQ(by_rule["any-dead-letter/all"]["state"], "firing");
   EXPECT_EQ(by_rule["any-dead-letter/all"]["value"], 1.0);

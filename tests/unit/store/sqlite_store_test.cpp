@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <mutex>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "core/crypto.hpp"
@@ -131,9 +131,9 @@ TEST_F(StoreTest, ConcurrentDuplicatesOnlyOneWins) {
   for (int t = 0; t < 8; ++t) {
     ts.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
-        auto r = store_->AcceptSync(Msg("body-" + std::to_string(i) + "-" + std::to_string(t),
-                                        "key-" + std::to_string(i)),
-                                    Step(), {});
+        auto r = store_->AcceptSync(
+            Msg("body-" + std::to_string(i) + "-" + std::to_string(t), "key-" + std::to_string(i)),
+            Step(), {});
         ASSERT_TRUE(r.ok());
         (r->duplicate ? dup : fresh)++;
       }
@@ -148,14 +148,17 @@ TEST_F(StoreTest, ConcurrentDuplicatesOnlyOneWins) {
 }
 
 TEST_F(StoreTest, ClaimKeepsPerKeyOrderAndRunsKeysInParallel) {
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->AcceptSync(Msg("a" + std::to_string(i)), Step("A"), {}).ok());
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(store_->AcceptSync(Msg("b" + std::to_string(i)), Step("B"), {}).ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store_->AcceptSync(Msg("a" + std::to_string(i)), Step("A"), {}).ok());
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(store_->AcceptSync(Msg("b" + std::to_string(i)), Step("B"), {}).ok());
   // One claimer may take a run of consecutive items per key.
   auto first = ClaimAll();
   ASSERT_EQ(first.size(), 5u);
   // Items of key A come in insertion order.
   std::vector<int64_t> a_seqs;
-  for (auto& it : first) if (it.ordering_key == "A") a_seqs.push_back(it.seq);
+  for (auto& it : first)
+    if (it.ordering_key == "A") a_seqs.push_back(it.seq);
   ASSERT_EQ(a_seqs.size(), 3u);
   EXPECT_TRUE(std::is_sorted(a_seqs.begin(), a_seqs.end()));
   // A second claimer sees nothing while they are leased.
@@ -164,7 +167,8 @@ TEST_F(StoreTest, ClaimKeepsPerKeyOrderAndRunsKeysInParallel) {
 
 TEST_F(StoreTest, HeadsOnlyClaimTakesOnePerKey) {
   max_per_key_ = 1;
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->AcceptSync(Msg("h" + std::to_string(i)), Step("H"), {}).ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store_->AcceptSync(Msg("h" + std::to_string(i)), Step("H"), {}).ok());
   ASSERT_TRUE(store_->AcceptSync(Msg("g0"), Step("G"), {}).ok());
   auto first = ClaimAll();
   ASSERT_EQ(first.size(), 2u);
@@ -328,7 +332,8 @@ TEST_F(StoreTest, ReleaseGivesTheAttemptBack) {
 }
 
 TEST_F(StoreTest, PerNameLimitsCapClaims) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->AcceptSync(Msg("n" + std::to_string(i)), Step(), {}).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(store_->AcceptSync(Msg("n" + std::to_string(i)), Step(), {}).ok());
   ClaimRequest r;
   r.owner = "o";
   r.now = clock_.Now();
@@ -341,7 +346,10 @@ TEST_F(StoreTest, PerNameLimitsCapClaims) {
 }
 
 TEST_F(StoreTest, ListMessagesByCorrelationAndPage) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->AcceptSync(Msg("p" + std::to_string(i), "pk" + std::to_string(i)), Step(), {}).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(
+        store_->AcceptSync(Msg("p" + std::to_string(i), "pk" + std::to_string(i)), Step(), {})
+            .ok());
   MessageFilter f;
   f.limit = 2;
   auto page1 = store_->ListMessages(f);
@@ -489,7 +497,8 @@ TEST_F(StoreTest, InventoryChangesPersistAndReachTheListenerAfterCommit) {
 }
 
 TEST_F(StoreTest, AggregatesAreVersionedAndKeepATimeline) {
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->AcceptSync(Msg("agg" + std::to_string(i)), Step("A"), {}).ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store_->AcceptSync(Msg("agg" + std::to_string(i)), Step("A"), {}).ok());
   max_per_key_ = 1;
   auto write = [&](int64_t expected, int64_t next, const std::string& status) {
     auto items = ClaimAll();
@@ -550,7 +559,8 @@ TEST_F(StoreTest, HeadsAreClaimedInOrderAcrossManyKeysAndABacklog) {
     ASSERT_TRUE(store_->AcceptSync(Msg("deep" + std::to_string(i)), Step("DEEP"), {}).ok());
   }
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(store_->AcceptSync(Msg("k" + std::to_string(i)), Step("K" + std::to_string(i)), {}).ok());
+    ASSERT_TRUE(
+        store_->AcceptSync(Msg("k" + std::to_string(i)), Step("K" + std::to_string(i)), {}).ok());
   }
   max_per_key_ = 1;
   auto items = ClaimAll(Queue::kWork, 100);
@@ -567,7 +577,9 @@ TEST_F(StoreTest, HeadsAreClaimedInOrderAcrossManyKeysAndABacklog) {
 }
 
 TEST_F(StoreTest, GuardedReservationsNeverExceedOnHandAndCountersAdd) {
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->AcceptSync(Msg("g" + std::to_string(i)), Step("G" + std::to_string(i)), {}).ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(
+        store_->AcceptSync(Msg("g" + std::to_string(i)), Step("G" + std::to_string(i)), {}).ok());
   auto items = ClaimAll();
   ASSERT_EQ(items.size(), 3u);
   auto reserve = [](const char* q) {

@@ -47,7 +47,8 @@ const SetSupply* Supply(const PoTransition& t, const std::string& kind, const st
   return nullptr;
 }
 
-PurchaseOrderState Step(const PurchaseOrderState& s, const PoEvent& e, PoTransition* out = nullptr) {
+PurchaseOrderState Step(const PurchaseOrderState& s, const PoEvent& e,
+                        PoTransition* out = nullptr) {
   auto t = Apply(s, e, Policy());
   EXPECT_TRUE(t.ok()) << t.error().message();
   if (out) *out = *t;
@@ -66,7 +67,8 @@ TEST(PurchaseOrder, ReleasedWithoutApprovalSendsAndCountsSupply) {
   ASSERT_EQ(on->parts.size(), 1u);
   EXPECT_EQ(on->parts[0].quantity.ToString(), "1000");
   EXPECT_EQ(on->parts[0].date, "2026-12-01");
-  EXPECT_EQ(Emitted(t), (std::vector<std::string>{"purchase_order.created.v1", "purchase_order.released.v1"}));
+  EXPECT_EQ(Emitted(t),
+            (std::vector<std::string>{"purchase_order.created.v1", "purchase_order.released.v1"}));
   s = Step(s, PoSent{"m-850"}, &t);
   EXPECT_EQ(s.state, "sent");
   ASSERT_EQ(Commands<StartAckClock>(t).size(), 1u);
@@ -114,7 +116,8 @@ TEST(PurchaseOrder, FullProcureToPayWithPartialAckVarianceAndPriceDiscrepancy) {
   ASSERT_EQ(ex.size(), 1u);
   EXPECT_EQ(ex[0].exception.type, "partial_confirmation");
   EXPECT_EQ(ex[0].exception.line, "1");
-  EXPECT_NE(ex[0].exception.message.find("600 EA for 2026-12-01, 400 EA for 2026-12-15"), std::string::npos)
+  EXPECT_NE(ex[0].exception.message.find("600 EA for 2026-12-01, 400 EA for 2026-12-15"),
+            std::string::npos)
       << ex[0].exception.message;
   const SetSupply* on = Supply(t, "on_order", "SKU-1001");
   ASSERT_EQ(on->parts.size(), 2u);
@@ -124,7 +127,8 @@ TEST(PurchaseOrder, FullProcureToPayWithPartialAckVarianceAndPriceDiscrepancy) {
   auto sh = model::FromJson<model::Shipment>(R"({"shipment_id": "SH-1", "ship_date": "2026-11-29",
     "expected_delivery_date": "2026-12-01", "orders": [{"po_number": "PO-1", "packs": [
       {"sscc": "001234567890123456", "level": "pack", "items": [
-        {"line_number": "1", "item": {"sku": "SKU-1001"}, "quantity": {"value": "600", "uom": "EA"}}]}]}]})").value();
+        {"line_number": "1", "item": {"sku": "SKU-1001"}, "quantity": {"value": "600", "uom": "EA"}}]}]}]})")
+                .value();
   s = Step(s, PoShipmentReceived{sh}, &t);
   EXPECT_EQ(s.state, "shipped");
   EXPECT_EQ(Supply(t, "in_transit", "SKU-1001")->parts[0].quantity.ToString(), "600");
@@ -133,8 +137,10 @@ TEST(PurchaseOrder, FullProcureToPayWithPartialAckVarianceAndPriceDiscrepancy) {
   EXPECT_EQ(on->parts[0].quantity.ToString(), "400");
   EXPECT_EQ(Apply(s, PoShipmentReceived{sh}, Policy()).error().code(), Code::kAlreadyExists);
   // Receipt: 590 of 600 arrive.
-  auto rc = model::FromJson<model::Receipt>(R"({"receipt_id": "R-1", "received_at": "2026-12-01T10:00:00Z",
-    "lines": [{"line_number": "1", "item": {"sku": "SKU-1001"}, "received": {"value": "590", "uom": "EA"}}]})").value();
+  auto rc = model::FromJson<model::Receipt>(
+                R"({"receipt_id": "R-1", "received_at": "2026-12-01T10:00:00Z",
+    "lines": [{"line_number": "1", "item": {"sku": "SKU-1001"}, "received": {"value": "590", "uom": "EA"}}]})")
+                .value();
   s = Step(s, PoReceiptReceived{rc}, &t);
   EXPECT_EQ(s.state, "partially_received");
   auto adj = Commands<AdjustOnHand>(t);
@@ -148,16 +154,19 @@ TEST(PurchaseOrder, FullProcureToPayWithPartialAckVarianceAndPriceDiscrepancy) {
   EXPECT_EQ(Supply(t, "in_transit", "SKU-1001")->parts[0].quantity.ToString(), "10");
   EXPECT_EQ(Commands<PostToErp>(t).size(), 1u);
   // 810 bills 590 at 0.13 (8.3 % over 0.12).
-  auto inv = model::FromJson<model::Invoice>(R"({"invoice_number": "INV-1", "invoice_date": "2026-12-02",
+  auto inv =
+      model::FromJson<model::Invoice>(R"({"invoice_number": "INV-1", "invoice_date": "2026-12-02",
     "po_number": "PO-1", "lines": [{"line_number": "1", "item": {"sku": "SKU-1001"},
-    "quantity": {"value": "590", "uom": "EA"}, "unit_price": {"amount": "0.13", "currency": "USD"}}]})").value();
+    "quantity": {"value": "590", "uom": "EA"}, "unit_price": {"amount": "0.13", "currency": "USD"}}]})")
+          .value();
   s = Step(s, PoInvoiceReceived{inv}, &t);
   EXPECT_EQ(s.state, "discrepancy");
   ex = Commands<RaiseException>(t);
   ASSERT_EQ(ex.size(), 1u);
   EXPECT_EQ(ex[0].exception.type, "invoice_price_variance");
   EXPECT_EQ(ex[0].exception.value, "0.13");
-  EXPECT_NE(ex[0].exception.message.find("8.3333% off"), std::string::npos) << ex[0].exception.message;
+  EXPECT_NE(ex[0].exception.message.find("8.3333% off"), std::string::npos)
+      << ex[0].exception.message;
   EXPECT_TRUE(Commands<PostToErp>(t).empty());
 }
 
@@ -181,39 +190,49 @@ TEST(PurchaseOrder, PartialConfirmationWithRejectedRemainder) {
 TEST(PurchaseOrder, MatchedInvoiceClosesAFullyReceivedOrder) {
   auto s = Step({}, PoCreated{Order(), "sup", "WH", "", false});
   s = Step(s, PoSent{"m"});
-  auto ack = model::FromJson<model::PurchaseOrderAck>(R"({"po_number": "PO-1", "ack_type": "accepted", "ack_date": "2026-11-21"})").value();
+  auto ack = model::FromJson<model::PurchaseOrderAck>(
+                 R"({"po_number": "PO-1", "ack_type": "accepted", "ack_date": "2026-11-21"})")
+                 .value();
   s = Step(s, PoAckReceived{ack});
   EXPECT_EQ(s.state, "acknowledged");
-  auto rc = model::FromJson<model::Receipt>(R"({"receipt_id": "R-9", "received_at": "2026-12-01T10:00:00Z",
+  auto rc = model::FromJson<model::Receipt>(
+                R"({"receipt_id": "R-9", "received_at": "2026-12-01T10:00:00Z",
     "lines": [{"item": {"sku": "SKU-1001"}, "received": {"value": "1000", "uom": "EA"}},
-              {"item": {"sku": "SKU-1002"}, "received": {"value": "5000", "uom": "EA"}}]})").value();
+              {"item": {"sku": "SKU-1002"}, "received": {"value": "5000", "uom": "EA"}}]})")
+                .value();
   PoTransition t;
   s = Step(s, PoReceiptReceived{rc}, &t);
   EXPECT_EQ(s.state, "received");
   EXPECT_TRUE(Commands<RaiseException>(t).empty());
   EXPECT_TRUE(Supply(t, "on_order", "SKU-1001")->parts.empty());
-  auto inv = model::FromJson<model::Invoice>(R"({"invoice_number": "INV-2", "invoice_date": "2026-12-02",
+  auto inv =
+      model::FromJson<model::Invoice>(R"({"invoice_number": "INV-2", "invoice_date": "2026-12-02",
     "lines": [{"line_number": "1", "item": {"sku": "SKU-1001"}, "quantity": {"value": "1000", "uom": "EA"}, "unit_price": {"amount": "0.1224", "currency": "USD"}},
               {"line_number": "2", "item": {"sku": "SKU-1002"}, "quantity": {"value": "5000", "uom": "EA"}, "unit_price": {"amount": "0.02", "currency": "USD"}}],
-    "total": {"amount": "222.40", "currency": "USD"}})").value();
+    "total": {"amount": "222.40", "currency": "USD"}})")
+          .value();
   s = Step(s, PoInvoiceReceived{inv}, &t);
   EXPECT_EQ(s.state, "closed");  // 2 % over is inside the tolerance
-  EXPECT_EQ(Emitted(t), (std::vector<std::string>{"purchase_order.invoiced.v1", "purchase_order.matched.v1",
-                                                  "purchase_order.closed.v1"}));
+  EXPECT_EQ(Emitted(t),
+            (std::vector<std::string>{"purchase_order.invoiced.v1", "purchase_order.matched.v1",
+                                      "purchase_order.closed.v1"}));
 }
 
 TEST(PurchaseOrder, InvoiceForMoreThanReceivedAndWrongTotal) {
   auto s = Step({}, PoCreated{Order(), "sup", "WH", "", false});
   s = Step(s, PoSent{"m"});
-  auto inv = model::FromJson<model::Invoice>(R"({"invoice_number": "INV-3", "invoice_date": "2026-12-02",
+  auto inv =
+      model::FromJson<model::Invoice>(R"({"invoice_number": "INV-3", "invoice_date": "2026-12-02",
     "lines": [{"line_number": "1", "item": {"sku": "SKU-1001"}, "quantity": {"value": "1000", "uom": "EA"}, "unit_price": {"amount": "0.12", "currency": "USD"}}],
-    "total": {"amount": "999.00", "currency": "USD"}})").value();
+    "total": {"amount": "999.00", "currency": "USD"}})")
+          .value();
   PoTransition t;
   s = Step(s, PoInvoiceReceived{inv}, &t);
   EXPECT_EQ(s.state, "discrepancy");
   std::vector<std::string> types;
   for (const auto& e : Commands<RaiseException>(t)) types.push_back(e.exception.type);
-  EXPECT_EQ(types, (std::vector<std::string>{"invoice_quantity_variance", "invoice_total_mismatch"}));
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"invoice_quantity_variance", "invoice_total_mismatch"}));
 }
 
 TEST(PurchaseOrder, AckOverdueOnlyWhileUnacknowledged) {

@@ -51,7 +51,8 @@ std::vector<LinePlan> SplitPlan() {
 
 TEST(SalesOrder, AcceptedOrderReservesSplitsBackordersAndReleases) {
   SoTransition t;
-  auto s = Step({}, SoReceived{Order(), "shopco", "api", "ST-1", false, {}, {}, SplitPlan(), {}}, &t);
+  auto s =
+      Step({}, SoReceived{Order(), "shopco", "api", "ST-1", false, {}, {}, SplitPlan(), {}}, &t);
   EXPECT_EQ(s.order_id, "shopco/SC-1");
   EXPECT_EQ(s.state, "released");
   EXPECT_EQ(s.total.ToString(), "30.00");
@@ -96,8 +97,17 @@ TEST(SalesOrder, ShipCompleteWaitsForTheBackorder) {
 
 TEST(SalesOrder, CreditHoldReleasedByAnOperator) {
   SoTransition t;
-  auto s = Step({}, SoReceived{Order(), "c", "api", "ST", false, {"credit"},
-                               {"open orders 4990 + 30.00 exceed the limit 5000"}, {}, {}}, &t);
+  auto s = Step({},
+                SoReceived{Order(),
+                           "c",
+                           "api",
+                           "ST",
+                           false,
+                           {"credit"},
+                           {"open orders 4990 + 30.00 exceed the limit 5000"},
+                           {},
+                           {}},
+                &t);
   EXPECT_EQ(s.state, "on_hold");
   EXPECT_TRUE(Cmds<Reserve>(t).empty());
   EXPECT_EQ(Emitted(t).back(), "sales_order.on_hold.v1");
@@ -109,13 +119,20 @@ TEST(SalesOrder, CreditHoldReleasedByAnOperator) {
 }
 
 TEST(SalesOrder, ShipmentsConsumeStockInvoiceAndClose) {
-  auto s = Step({}, SoReceived{Order(), "c", "api", "ST", false, {}, {},
+  auto s = Step({}, SoReceived{Order(),
+                               "c",
+                               "api",
+                               "ST",
+                               false,
+                               {},
+                               {},
                                {LinePlan{"1", {{"EAST", D("10"), {}}}, Decimal(), "", ""},
                                 LinePlan{"2", {{"EAST", D("5"), {}}}, Decimal(), "", ""}},
                                {}});
   auto part = model::FromJson<model::Shipment>(R"({"shipment_id": "WS-1", "ship_date": "2026-11-24",
     "orders": [{"po_number": "c/SC-1", "items": [{"line_number": "1", "item": {"sku": "SKU-A"},
-    "quantity": {"value": "4", "uom": "EA"}}]}]})").value();
+    "quantity": {"value": "4", "uom": "EA"}}]}]})")
+                  .value();
   SoTransition t;
   s = Step(s, SoShipped{part, "EAST"}, &t);
   EXPECT_EQ(s.state, "partially_shipped");
@@ -131,7 +148,8 @@ TEST(SalesOrder, ShipmentsConsumeStockInvoiceAndClose) {
   auto rest = model::FromJson<model::Shipment>(R"({"shipment_id": "WS-2", "ship_date": "2026-11-25",
     "orders": [{"po_number": "c/SC-1", "items": [
       {"line_number": "1", "item": {"sku": "SKU-A"}, "quantity": {"value": "6", "uom": "EA"}},
-      {"line_number": "2", "item": {"sku": "SKU-B"}, "quantity": {"value": "5", "uom": "EA"}}]}]})").value();
+      {"line_number": "2", "item": {"sku": "SKU-B"}, "quantity": {"value": "5", "uom": "EA"}}]}]})")
+                  .value();
   s = Step(s, SoShipped{rest, "EAST"}, &t);
   EXPECT_EQ(s.state, "closed");
   EXPECT_EQ(s.invoices.size(), 2u);
@@ -155,10 +173,17 @@ TEST(SalesOrder, CancellationReleasesEverythingAndTellsTheWarehouse) {
 
 TEST(SalesOrder, SubstitutionIsRecordedAndAcknowledged) {
   SoTransition t;
-  auto s = Step({}, SoReceived{Order(), "c", "api", "ST", false, {}, {},
-                               {LinePlan{"1", {{"EAST", D("10"), {}}}, Decimal(), "", ""},
-                                LinePlan{"2", {{"EAST", D("5"), {}}}, Decimal(), "", ""}},
-                               {{"2", "SKU-B2"}}},
+  auto s = Step({},
+                SoReceived{Order(),
+                           "c",
+                           "api",
+                           "ST",
+                           false,
+                           {},
+                           {},
+                           {LinePlan{"1", {{"EAST", D("10"), {}}}, Decimal(), "", ""},
+                            LinePlan{"2", {{"EAST", D("5"), {}}}, Decimal(), "", ""}},
+                           {{"2", "SKU-B2"}}},
                 &t);
   EXPECT_EQ(s.lines[1].sku, "SKU-B2");
   EXPECT_EQ(s.lines[1].substituted_from, "SKU-B");
