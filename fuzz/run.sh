@@ -19,6 +19,6 @@ for bin in build/fuzz/fuzz/*/fuzz_*; do
   mkdir -p "$work"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$work"/ 2>/dev/null || true
   echo "fuzzing $name for ${secs}s (seed $seed)"
-  "$bin" -seed="$seed" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>&1 | tail -15
+  "$bin" -seed="$seed" -artifact_prefix="build/fuzz/" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>&1 | tail -15
 done
 if [ "$found" = 0 ]; then echo "no fuzz targets were built" >&2; exit 1; fi

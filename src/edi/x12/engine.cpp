@@ -726,11 +726,13 @@ void Engine::StartInterchange(uint32_t rec, const std::array<std::string_view, 1
     for (char c : v) n += (U(c) & 0xC0) == 0x80 ? 0 : 1;
     return n;
   };
+  // ISA11 and ISA16 are separators (or ISA11 'U'): one byte, whatever byte it is.
+  auto field_width = [&](int i) { return i == 11 || i == 16 ? f[i].size() : width(f[i]); };
   for (int i = 1; i <= 16; ++i) {
-    if (width(f[i]) != kIsaWidth[i]) {
+    if (field_width(i) != kIsaWidth[i]) {
       Diagnostic diag = Make(Severity::kError, Level::kInterchange, "isa-field-width",
                              "ISA" + std::string(i < 10 ? "0" : "") + std::to_string(i) + " " +
-                                 Quote(f[i]) + " is " + std::to_string(width(f[i])) +
+                                 Quote(f[i]) + " is " + std::to_string(field_width(i)) +
                                  " characters; it must be exactly " + std::to_string(kIsaWidth[i]),
                              rec, static_cast<uint16_t>(i));
       diag.ta1_code = kIsaTa1[i];

@@ -200,7 +200,10 @@ TEST(Writer, RoundTripWithOtherDelimiters) {
   ASSERT_TRUE(doc.ok());
   OutInterchange out = ToOutInterchange(*doc, doc->interchanges[0]);
   for (Delimiters d : {DefaultDelimiters(), Delimiters{'|', '>', 0, '!', "\r\n"},
-                       Delimiters{'\x1D', '\x1F', 0, '\x1C', ""}}) {
+                       Delimiters{'\x1D', '\x1F', 0, '\x1C', ""},
+                       // A separator kept from a transcoded EBCDIC interchange: one byte in ISA16
+                       // (not a UTF-8 character to pad), read back as one byte.
+                       Delimiters{'*', '\xB3', 0, '~', ""}}) {
     InMemoryControlNumbers numbers;
     WriterOptions opts;
     opts.delimiters = d;
