@@ -354,7 +354,8 @@ class ApiHandler final : public Handler {
     if (!doc.error()) return true;
     // simdjson says what, nlohmann says where.
     try {
-      (void)json::parse(body);
+      const json where = json::parse(body);  // throws, saying where
+      (void)where;
       *why = std::string("malformed JSON: ") + simdjson::error_message(doc.error());
     } catch (const json::parse_error& e) {
       *why = "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what();

@@ -193,7 +193,8 @@ Result<T> FromJson(std::string_view text) {
   if (j.is_discarded()) {
     // Parse again with exceptions only to learn where.
     try {
-      (void)json::parse(text);
+      const json where = json::parse(text);  // throws, saying where
+      (void)where;
     } catch (const json::parse_error& e) {
       return Error(Code::kInvalidArgument,
                    "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());

@@ -166,10 +166,6 @@ class Builder {
 
 std::string Qty(const Decimal& d, const std::string& uom) { return d.ToString() + " " + uom; }
 
-bool Accepting(const std::string& status) {
-  return status != "rejected" && status != "backordered";
-}
-
 }  // namespace
 
 std::string PoEventName(const PoEvent& e) {
