@@ -67,25 +67,7 @@ bench_init atp
 
 # wait_http URL PID SECONDS: until URL answers 2xx, or the process dies, or time runs out.
 
-# stop_pid PID SECONDS: SIGTERM, then SIGKILL after SECONDS.
-stop_pid() {
-  local pid=$1 secs=$2 i
-  kill "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < secs * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid did not stop within ${secs}s; killing it"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
-kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-machine_ticks() { awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; print busy, busy+$5+$6}' /proc/stat; }
-proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-CLK_TCK="$(getconf CLK_TCK)"
 
 add_result() {  # add_result KIND JSON [KEY=VALUE...]
   python3 - "$1" "$2" "$ROUND" "${@:3}" >>"$RESULTS" <<'PY'

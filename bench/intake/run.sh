@@ -63,24 +63,8 @@ bench_init intake
 
 # wait_http URL PID SECONDS: until URL answers 2xx, or the process dies, or time runs out.
 
-# stop_pid PID SECONDS: SIGTERM, then SIGKILL after SECONDS.
-stop_pid() {
-  local pid=$1 secs=$2 i
-  kill "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < secs * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid did not stop within ${secs}s; killing it"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
 # CPU ticks (user+system) of a process, and busy/total ticks of the whole machine.
-proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-machine_ticks() { awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; print busy, busy+$5+$6}' /proc/stat; }
 
 add_result() {  # add_result KIND SYNC JSON [KEY=VALUE...]
   python3 - "$1" "$2" "$3" "$ROUND" "${@:4}" >>"$RESULTS" <<'PY'
@@ -163,7 +147,6 @@ measure_nginx() {
 }
 
 # --------------------------------------------------------------------- hub and SQLite ceiling
-CLK_TCK="$(getconf CLK_TCK)"
 measure_hub_and_ceiling() {  # measure_hub_and_ceiling SYNC
   local sync=$1 tag="$1-r$ROUND" cfg data port base hub snap json t0 t1 mb0 mt0 mb1 mt1
   local m0 m1 commits ops accepted backlog hub_cpu busy mode out

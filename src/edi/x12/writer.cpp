@@ -209,7 +209,7 @@ Result<WrittenInterchange> WriteInterchange(const OutInterchange& ic, ControlNum
   for (const F& f : fields) {
     // ISA11 (from 00402) and ISA16 are separators: one byte, whatever byte it is.
     auto v = f.pos == 16 || (f.pos == 11 && rep_era) ? Result<std::string>(*f.v)
-                                                      : Fixed(*f.v, f.width, f.name);
+                                                     : Fixed(*f.v, f.width, f.name);
     if (!v.ok()) return v.error();
     if (f.pos != 16 && f.pos != 11) {
       for (char c : *v) {
