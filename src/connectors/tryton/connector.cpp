@@ -339,6 +339,9 @@ struct Connector::Impl {
     }
     if (state == "draft") CD_RETURN_IF_ERROR(Button(model, "quote", id));
     if (state == "draft" || state == "quotation") CD_RETURN_IF_ERROR(Button(model, "confirm", id));
+    // Tryton processes a confirmed record after the confirm commits; trytond killed in between
+    // leaves it confirmed with no moves, and the retry that finds it so finishes the job.
+    if (state == "confirmed") CD_RETURN_IF_ERROR(Button(model, "process", id));
     return Status::Ok();
   }
 
