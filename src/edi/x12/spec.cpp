@@ -27,18 +27,8 @@ const char* DataTypeName(DataType t) {
 }
 
 namespace {
-// Packs up to 7 bytes and the length: distinct strings give distinct keys.
-uint64_t PackCode(std::string_view v) {
-  uint64_t k = 0;
-  for (char c : v) k = (k << 8) | static_cast<unsigned char>(c);
-  return (k << 8) | v.size();
-}
-
-uint64_t Mix(uint64_t k) {
-  k ^= k >> 29;
-  k *= 0xBF58476D1CE4E5B9ull;
-  return k ^ (k >> 32);
-}
+using code_key::Mix;
+using code_key::PackCode;
 
 void BuildTable(CodeList* cl) {
   size_t size = 16;
@@ -67,16 +57,7 @@ uint32_t StructNode::FindChild(uint32_t key, uint32_t from) const {
   return it != by_tag.end() && it->first == key ? it->second : UINT32_MAX;
 }
 
-bool CodeList::Contains(std::string_view v) const {
-  if (v.size() <= 7) {
-    if (table.empty() || v.empty()) return false;
-    const uint64_t k = PackCode(v);  // never 0: the length byte of a non-empty value
-    const size_t mask = table.size() - 1;
-    for (size_t i = Mix(k) & mask;; i = (i + 1) & mask) {
-      if (table[i] == k) return true;
-      if (table[i] == 0) return false;
-    }
-  }
+bool CodeList::ContainsLong(std::string_view v) const {
   return std::binary_search(codes.begin(), codes.end(), v, [](const auto& a, const auto& b) {
     return std::string_view(a) < std::string_view(b);
   });
@@ -341,6 +322,10 @@ Result<SyntaxRule> ParseRule(const std::string& text, size_t n_elements) {
     r.positions.push_back(static_cast<uint8_t>(v));
   }
   r.lowest = *std::min_element(r.positions.begin(), r.positions.end());
+  if (*std::max_element(r.positions.begin(), r.positions.end()) <= 64) {
+    for (uint8_t p : r.positions) r.mask |= uint64_t{1} << (p - 1);
+    r.first = uint64_t{1} << (r.positions[0] - 1);
+  }
   return r;
 }
 
@@ -406,6 +391,13 @@ Status ResolveDictionary(const RawDict& raw, Dictionary* out) {
         return Error(Code::kConfig, "no code list for element " + u.codes, At(s.file, u.line));
       }
       eu->codes = c->second;
+    }
+    if (!eu->composite) {
+      const ElementDef& d = out->elements[eu->def];
+      eu->type = d.type;
+      eu->min_len = d.min_len;
+      eu->max_len = d.max_len;
+      eu->value_codes = eu->codes >= 0 ? eu->codes : d.codes;
     }
     return Status::Ok();
   };

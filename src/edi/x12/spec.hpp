@@ -28,6 +28,20 @@ enum class DataType : uint8_t { kAN, kID, kN, kR, kDT, kTM, kB };
 enum class Usage : uint8_t { kMandatory, kOptional, kConditional };
 const char* DataTypeName(DataType t);
 
+namespace code_key {
+// Packs up to 7 bytes and the length: distinct strings give distinct keys, never 0.
+inline uint64_t PackCode(std::string_view v) {
+  uint64_t k = 0;
+  for (char c : v) k = (k << 8) | static_cast<unsigned char>(c);
+  return (k << 8) | v.size();
+}
+inline uint64_t Mix(uint64_t k) {
+  k ^= k >> 29;
+  k *= 0xBF58476D1CE4E5B9ull;
+  return k ^ (k >> 32);
+}
+}  // namespace code_key
+
 struct CodeList {
   bool closed = true;              // false: the list is known to be incomplete
   std::vector<std::string> codes;  // sorted, unique
@@ -36,7 +50,18 @@ struct CodeList {
   std::vector<uint64_t> keys;
   // Open-addressing table over `keys` (power-of-two size, 0 = empty slot).
   std::vector<uint64_t> table;
-  bool Contains(std::string_view v) const;
+  // Inline: the validator asks it for every coded element.
+  bool Contains(std::string_view v) const {
+    if (v.size() > 7) return ContainsLong(v);
+    if (table.empty() || v.empty()) return false;
+    const uint64_t k = code_key::PackCode(v);
+    const size_t mask = table.size() - 1;
+    for (size_t i = code_key::Mix(k) & mask;; i = (i + 1) & mask) {
+      if (table[i] == k) return true;
+      if (table[i] == 0) return false;
+    }
+  }
+  bool ContainsLong(std::string_view v) const;
 };
 
 struct ElementDef {
@@ -55,6 +80,13 @@ struct ElementUse {
   uint32_t def = 0;  // index into elements or composites
   uint16_t repeat = 1;
   int32_t codes = -1;  // overrides the element's code list when >= 0
+  // Simple elements: copied from the ElementDef at load so the validator's check of a good value
+  // reads only this struct. value_codes is the code list that applies (codes, else the
+  // element's own), -1 for none.
+  DataType type = DataType::kAN;
+  uint16_t min_len = 1;
+  uint16_t max_len = 1;
+  int32_t value_codes = -1;
 };
 
 // X12 syntax notes: P paired, R at least one, E at most one, C if first then all others,
@@ -63,6 +95,10 @@ struct SyntaxRule {
   char kind = 'P';
   uint8_t lowest = 0;              // smallest position: a rule past the last element is moot
   std::vector<uint8_t> positions;  // 1-based
+  // Bit p-1 for each position p; the validator checks a rule against a bit set of the elements
+  // present. 0 when a position is beyond 64 (then it checks position by position).
+  uint64_t mask = 0;
+  uint64_t first = 0;  // bit of positions[0]
 };
 
 struct CompositeDef {

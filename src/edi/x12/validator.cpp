@@ -12,12 +12,11 @@ namespace {
 
 inline unsigned char U(char c) { return static_cast<unsigned char>(c); }
 
-bool IsTag(std::string_view t) {
-  if (t.size() < 2 || t.size() > 3 || !(t[0] >= 'A' && t[0] <= 'Z')) return false;
-  for (char c : t) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
+inline bool TagChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+inline bool IsTag(std::string_view t) {
+  if (t.size() < 2 || t.size() > 3 || !(t[0] >= 'A' && t[0] <= 'Z') || !TagChar(t[1])) return false;
+  return t.size() == 2 || TagChar(t[2]);
 }
 
 int DaysInMonth(int y, int m) {
@@ -98,6 +97,64 @@ int DecimalDigits(std::string_view v, bool allow_exponent) {
 
 std::string Pos2(size_t n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
+// Eight bytes at a time (SWAR). kOnes has one in every byte, kHigh the high bit of every byte.
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHigh = 0x8080808080808080ULL;
+
+// Non-zero when some byte of w is zero.
+inline uint64_t HasZeroByte(uint64_t w) { return (w - kOnes) & ~w & kHigh; }
+
+// Non-zero when some byte of w lies outside printable ASCII (0x20-0x7E). With no high bit set
+// the additions carry into no other byte: b + 0x60 keeps its high bit clear only for b < 0x20,
+// and b + 1 sets it only for b = 0x7F.
+inline uint64_t NotPrintable(uint64_t w) {
+  return (w & kHigh) | (~(w + 0x60 * kOnes) & kHigh) | ((w + kOnes) & kHigh);
+}
+
+// What one pass over a segment's bytes (its elements and the separators between them) says.
+struct SegmentBytes {
+  bool component = false;   // holds the component separator somewhere
+  bool repetition = false;  // holds the repetition separator somewhere
+  bool printable = false;   // every byte printable ASCII: element values need no byte check
+};
+
+SegmentBytes ScanBytes(const char* b, const char* e, char comp, char rep, bool sep_printable) {
+  const uint64_t bc = kOnes * static_cast<unsigned char>(comp);
+  const uint64_t br = kOnes * static_cast<unsigned char>(rep);
+  uint64_t bad = 0, has_comp = 0, has_rep = 0;
+  auto add = [&](uint64_t w) {
+    bad |= NotPrintable(w);
+    has_comp |= HasZeroByte(w ^ bc);
+    has_rep |= HasZeroByte(w ^ br);
+  };
+  if (e - b >= 8) {
+    const char* last = e - 8;
+    for (; b < last; b += 8) {
+      uint64_t w;
+      std::memcpy(&w, b, 8);
+      add(w);
+    }
+    // The last eight bytes, overlapping what was seen: these checks only accumulate.
+    uint64_t w;
+    std::memcpy(&w, last, 8);
+    add(w);
+  } else {
+    for (; b < e; ++b) {
+      const unsigned char c = U(*b);
+      bad |= (c < 0x20 || c >= 0x7F) ? 1 : 0;
+      has_comp |= c == static_cast<unsigned char>(comp) ? 1 : 0;
+      has_rep |= c == static_cast<unsigned char>(rep) ? 1 : 0;
+    }
+  }
+  SegmentBytes r;
+  r.component = comp != 0 && has_comp != 0;
+  r.repetition = rep != 0 && has_rep != 0;
+  r.printable = sep_printable && bad == 0;
+  return r;
+}
+
+inline bool Printable(char c) { return U(c) >= 0x20 && U(c) != 0x7F && U(c) < 0x80; }
+
 }  // namespace
 
 struct Validator::Impl {
@@ -111,8 +168,29 @@ struct Validator::Impl {
     uint32_t index_in_parent;  // which child of the parent this loop is
     uint32_t tree_node;        // index of this iteration's TreeNode
   };
-  std::vector<Frame> stack;
+  // The open levels, innermost last. A vector that only grows and a depth, so that pushing a
+  // level (once per loop repetition) is a store, not a call.
+  struct FrameStack {
+    std::vector<Frame> v;
+    size_t n = 0;
+    size_t size() const { return n; }
+    Frame& back() { return v[n - 1]; }
+    const Frame& back() const { return v[n - 1]; }
+    Frame& operator[](size_t i) { return v[i]; }
+    const Frame* begin() const { return v.data(); }
+    const Frame* end() const { return v.data() + n; }
+    void push_back(const Frame& f) {
+      if (n == v.size()) v.resize(n * 2 + 16);
+      v[n++] = f;
+    }
+    void pop_back() { --n; }
+    void clear() { n = 0; }
+  };
+  FrameStack stack;
+  // Uses of each child of each open frame; the first n_counts entries are live. The vector only
+  // grows, so opening a frame is a memset, not a vector insert.
   std::vector<uint32_t> counts;
+  size_t n_counts = 0;
   std::unordered_set<std::string_view> hl_ids;
   std::string cached_id_, cached_version_ = "\x01";
   SpecRegistry::Match cached_;
@@ -132,6 +210,7 @@ struct Validator::Impl {
   SetValidation* out = nullptr;
   const Dictionary* dict = nullptr;
   char comp = 0, rep = 0;
+  bool sep_printable = false;  // the element separator is printable ASCII
   bool v5010 = false;
 
   Impl(const SpecRegistry& s, ValidateOptions o) : specs(s), opts(o) {}
@@ -201,8 +280,10 @@ struct Validator::Impl {
 
   // ----- element level -----
 
-  void CheckValue(std::string_view v, const ElementDef& e, int32_t codes, uint32_t seg_index,
-                  uint16_t element, uint16_t component, uint16_t repetition) {
+  // `printable`: the segment's bytes are all printable ASCII (no byte check, length = size).
+  [[gnu::noinline]] void CheckValue(std::string_view v, const ElementDef& e, int32_t codes,
+                                    uint32_t seg_index, uint16_t element, uint16_t component,
+                                    uint16_t repetition, bool printable) {
     // Built only when something is reported: this runs for every element.
     auto Name = [&]() {
       return std::string(set->segment(seg_index).tag()) + Pos2(element) +
@@ -254,6 +335,10 @@ struct Validator::Impl {
         return;
       case DataType::kAN:
       case DataType::kID:
+        if (printable) {
+          len = v.size();
+          break;
+        }
         for (char c : v) {
           unsigned char u = U(c);
           if (u < 0x20 || u == 0x7F) {
@@ -292,11 +377,37 @@ struct Validator::Impl {
 
   template <typename Get>
   void CheckRules(const std::vector<SyntaxRule>& rules, Get present_value, size_t count,
-                  uint32_t seg_index, uint16_t element_of_composite,
+                  uint64_t present_bits, uint32_t seg_index, uint16_t element_of_composite,
                   const std::vector<ElementUse>& uses) {
     for (const SyntaxRule& r : rules) {
       // Every element of a P, E, C or L rule lies past the last one present: nothing to check.
       if (r.kind != 'R' && r.lowest > count) continue;
+      if (r.mask != 0) {
+        // Decided on the bit set of present elements (bit p-1 for position p); a rule that
+        // holds costs a few instructions, one that is broken is reported below.
+        const uint64_t pm = present_bits & r.mask;
+        bool broken = false;
+        switch (r.kind) {
+          case 'P':
+            broken = pm != 0 && pm != r.mask;
+            break;
+          case 'R':
+            broken = pm == 0;
+            break;
+          case 'E':
+            broken = (pm & (pm - 1)) != 0;
+            break;
+          case 'C':
+            broken = (pm & r.first) != 0 && pm != r.mask;
+            break;
+          case 'L':
+            broken = pm == r.first && r.positions.size() > 1;
+            break;
+          default:
+            break;
+        }
+        if (!broken) continue;
+      }
       auto present = [&](uint8_t p) { return !present_value(p).empty(); };
       // Fast path: a conditional rule whose first element is absent says nothing, and P/E rules
       // with no element present neither.
@@ -376,7 +487,7 @@ struct Validator::Impl {
   }
 
   void CheckComposite(std::string_view v, const CompositeDef& c, uint32_t seg_index,
-                      uint16_t element, uint16_t repetition) {
+                      uint16_t element, uint16_t repetition, bool printable) {
     std::string_view parts[32];
     size_t n = 0;
     PartIterator it(v, comp);
@@ -410,32 +521,38 @@ struct Validator::Impl {
         }
         continue;
       }
-      CheckValue(pv, e, u.codes >= 0 ? u.codes : e.codes, seg_index, element, co, repetition);
+      if (ValueOk(pv, u, printable)) continue;
+      CheckValue(pv, e, u.value_codes, seg_index, element, co, repetition, printable);
     }
     if (!c.rules.empty()) {
+      uint64_t bits = 0;
+      for (size_t k = 0; k < n; ++k) bits |= parts[k].empty() ? 0 : uint64_t{1} << k;
       CheckRules(
           c.rules,
           [&](uint8_t p) -> std::string_view { return p <= n ? parts[p - 1] : std::string_view(); },
-          n, seg_index, element, c.components);
+          n, bits, seg_index, element, c.components);
     }
   }
 
   void CheckElements(const SegmentView& seg, const SegmentDef& def, uint32_t seg_index) {
     const size_t n = seg.size();
     const size_t defined = def.elements.size();
-    // Most segments hold no component or repetition separator at all: two memchr calls over the
-    // whole segment decide it, instead of a look at every byte of every element.
-    bool seg_comp = false, seg_rep = false;
+    // One pass over the whole segment, eight bytes at a time, says whether it holds a component
+    // or repetition separator at all and whether every byte is printable ASCII; most segments
+    // hold neither separator and are plain ASCII, so their values need no look at each byte.
+    bool seg_comp = false, seg_rep = false, printable = false;
     if (n > 0) {
       const char* b = seg.element(1).data();
       std::string_view last = seg.element(n);
       const char* e = last.data() + last.size();
       if (b != nullptr && e > b) {
-        const auto len = static_cast<size_t>(e - b);
-        seg_comp = comp != 0 && std::memchr(b, comp, len) != nullptr;
-        seg_rep = rep != 0 && std::memchr(b, rep, len) != nullptr;
+        SegmentBytes sb = ScanBytes(b, e, comp, rep, sep_printable);
+        seg_comp = sb.component;
+        seg_rep = sb.repetition;
+        printable = sb.printable;
       }
     }
+    uint64_t present_bits = 0;
     if (n > defined) {
       // Trailing empty elements past the definition are still too many (X12.6), reported once.
       auto pos = static_cast<uint16_t>(defined + 1);
@@ -450,6 +567,7 @@ struct Validator::Impl {
       const ElementUse& u = def.elements[i - 1];
       std::string_view v = i <= n ? seg.element(i) : std::string_view();
       auto el = static_cast<uint16_t>(i);
+      if (i <= 64 && !v.empty()) present_bits |= uint64_t{1} << (i - 1);
       if (v.empty()) {
         if (u.usage == Usage::kMandatory) {
           const std::string nm =
@@ -488,26 +606,30 @@ struct Validator::Impl {
           }
           if (r.empty()) continue;
           CheckOne(r, u, seg_index, el, u.repeat > 1 ? k : 0,
-                   comp != 0 && r.find(comp) != std::string_view::npos);
+                   comp != 0 && r.find(comp) != std::string_view::npos, printable);
         }
         continue;
       }
-      CheckOne(v, u, seg_index, el, 0, has_comp);
+      CheckOne(v, u, seg_index, el, 0, has_comp, printable);
     }
     if (!def.rules.empty()) {
       CheckRules(
-          def.rules, [&](uint8_t p) { return seg.element(p); }, n, seg_index, 0, def.elements);
+          def.rules, [&](uint8_t p) { return seg.element(p); }, n, present_bits, seg_index, 0,
+          def.elements);
     }
   }
 
   // Inlined: it runs once per element.
   [[gnu::always_inline]] void CheckOne(std::string_view v, const ElementUse& u, uint32_t seg_index,
-                                       uint16_t el, uint16_t repetition, bool has_comp) {
+                                       uint16_t el, uint16_t repetition, bool has_comp,
+                                       bool printable) {
     if (u.composite) {
-      CheckComposite(v, dict->composites[u.def], seg_index, el, repetition);
+      CheckComposite(v, dict->composites[u.def], seg_index, el, repetition, printable);
       return;
     }
+    if (!has_comp && ValueOk(v, u, printable)) return;
     const ElementDef& e = dict->elements[u.def];
+    const int32_t codes = u.value_codes;
     if (has_comp) {
       ElementError(ak4::kTooManyComponents, "unexpected-component",
                    std::string(set->segment(seg_index).tag()) + Pos2(el) +
@@ -515,7 +637,45 @@ struct Validator::Impl {
                    seg_index, v, el, 0, repetition, e.ref);
       return;
     }
-    CheckValue(v, e, u.codes >= 0 ? u.codes : e.codes, seg_index, el, 0, repetition);
+    CheckValue(v, e, codes, seg_index, el, 0, repetition, printable);
+  }
+
+  // True when CheckValue would report nothing; decided without building anything, so the
+  // common case (a good value) stays inline and CheckValue runs only to report.
+  [[gnu::always_inline]] bool ValueOk(std::string_view v, const ElementUse& e,
+                                      bool printable) const {
+    size_t len;
+    switch (e.type) {
+      case DataType::kAN:
+      case DataType::kID:
+        if (!printable) return false;
+        len = v.size();
+        break;
+      case DataType::kN: {
+        int d = NumericDigits(v);
+        if (d < 0) return false;
+        len = static_cast<size_t>(d);
+        break;
+      }
+      case DataType::kR: {
+        int d = DecimalDigits(v, v5010);
+        if (d < 0) return false;
+        len = static_cast<size_t>(d);
+        break;
+      }
+      case DataType::kDT:
+        if (!ValidDate(v)) return false;
+        len = v.size();
+        break;
+      case DataType::kTM:
+        if (!ValidTime(v)) return false;
+        len = v.size();
+        break;
+      default:
+        return false;
+    }
+    if (len < e.min_len || len > e.max_len) return false;
+    return e.value_codes < 0 || dict->code_lists[static_cast<size_t>(e.value_codes)].Contains(v);
   }
 
   // ----- structure -----
@@ -548,8 +708,9 @@ struct Validator::Impl {
   [[gnu::always_inline]] void MissingBetween(const Frame& f, uint32_t from, uint32_t to,
                                              uint32_t at_seg) {
     if (from >= to) return;
-    for (uint32_t c : f.node->mandatory) {
-      if (c >= from && c < to && counts[f.base + c] == 0) return ReportMissing(f, from, to, at_seg);
+    for (uint32_t c : f.node->mandatory) {  // ascending
+      if (c >= to) break;
+      if (c >= from && counts[f.base + c] == 0) return ReportMissing(f, from, to, at_seg);
     }
   }
 
@@ -576,12 +737,13 @@ struct Validator::Impl {
     Frame f;
     f.node = node;
     f.pos = 0;
-    f.base = static_cast<uint32_t>(counts.size());
+    f.base = static_cast<uint32_t>(n_counts);
     f.index_in_parent = index_in_parent;
     f.tree_node = 0;
-    const size_t need = counts.size() + node->children.size();
-    if (counts.capacity() < need) counts.reserve(need * 2);
-    counts.insert(counts.end(), node->children.size(), 0u);
+    const size_t need = n_counts + node->children.size();
+    if (counts.size() < need) counts.resize(need * 2);
+    std::memset(counts.data() + n_counts, 0, node->children.size() * sizeof(uint32_t));
+    n_counts = need;
     counts[f.base] = 1;  // the segment that started this repetition
     OpenTreeLoop(node, seg_index, &f);
     stack.push_back(f);
@@ -591,7 +753,7 @@ struct Validator::Impl {
     Frame f = stack.back();
     MissingBetween(f, f.pos, static_cast<uint32_t>(f.node->children.size()), at_seg);
     CloseTreeLoop(f);
-    counts.resize(f.base);
+    n_counts = f.base;
     stack.pop_back();
   }
 
@@ -662,12 +824,13 @@ struct Validator::Impl {
     out->tree.clear();
     out->truncated = false;
     stack.clear();
-    counts.clear();
+    n_counts = 0;
     hl_ids.clear();
     hl_parents.clear();
     hl_children.clear();
     comp = ic->delimiters.component;
     rep = ic->delimiters.repetition;
+    sep_printable = Printable(ic->delimiters.element);
 
     std::string_view version = group->gs[8];
     if (version.empty()) version = ic->isa[12];  // e.g. TA1-only or implicit groups
@@ -707,7 +870,9 @@ struct Validator::Impl {
     root.base = 0;
     root.index_in_parent = 0;
     root.tree_node = 0;
-    counts.assign(spec.root.children.size(), 0);
+    n_counts = spec.root.children.size();
+    if (counts.size() < n_counts) counts.resize(n_counts * 2);
+    std::memset(counts.data(), 0, n_counts * sizeof(uint32_t));
     stack.push_back(root);
     if (opts.build_tree) out->tree.reserve(s.size() * 2);
 
@@ -727,7 +892,22 @@ struct Validator::Impl {
         Frame& f = stack[level - 1];
         const bool is_loop = level > 1;
         uint32_t start = is_loop && f.pos == 0 ? 1 : f.pos;
-        uint32_t found = f.node->FindChild(key, start);
+        // Segments mostly come in spec order: look at the next few children before the binary
+        // search over all of them.
+        uint32_t found = UINT32_MAX;
+        {
+          const auto& ch = f.node->children;
+          const auto nch = static_cast<uint32_t>(ch.size());
+          const uint32_t stop = std::min(nch, start + 4);
+          uint32_t c = start;
+          for (; c < stop; ++c) {
+            if (ch[c].tag_key == key) {
+              found = c;
+              break;
+            }
+          }
+          if (found == UINT32_MAX && c < nch) found = f.node->FindChild(key, c);
+        }
         if (found != UINT32_MAX) {
           while (stack.size() > level) PopFrame(k);
           Frame& top = stack.back();

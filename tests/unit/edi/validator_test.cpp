@@ -281,7 +281,36 @@ INSTANTIATE_TEST_SUITE_P(
         ElementCase{"components", "N1*BT", "N1*BT*ACME:CORP*92*0001", "unexpected-component",
                     ak4::kTooManyComponents, 2, 0, 93},
         ElementCase{"component", "PO1*2", "PO1*2*3*CA*100**UP*012345678912~CTP**RES*1*2*:10",
-                    "mandatory-component-missing", ak4::kMandatoryMissing, 5, 1, 355}));
+                    "mandatory-component-missing", ak4::kMandatoryMissing, 5, 1, 355},
+        // A control character anywhere in a long segment (read eight bytes at a time), in a short
+        // one (read byte by byte), and DEL at the very end of a segment.
+        ElementCase{"control char", "N1*BT",
+                    "N1*BT*ACME\x01"
+                    "CORP*92*0001",
+                    "invalid-character", ak4::kInvalidCharacter, 2, 0, 93},
+        ElementCase{"control char short", "REF",
+                    "REF*DP*4\x1f"
+                    "2",
+                    "invalid-character", ak4::kInvalidCharacter, 2, 0, 127},
+        ElementCase{"DEL last byte", "N1*BT", "N1*BT*ACME CORP*92*000\x7f", "invalid-character",
+                    ak4::kInvalidCharacter, 4, 0, 67},
+        // Syntax rules decided on the bit set of present elements: P0304 with the second
+        // element missing (PER) and with the first missing (N1).
+        ElementCase{"paired", "PER", "PER*BD*JANE BUYER*TE", "conditional-required",
+                    ak4::kConditionalMissing, 4, 0, 364},
+        ElementCase{"paired late", "N1*BT", "N1*BT*ACME CORP**0001", "conditional-required",
+                    ak4::kConditionalMissing, 3, 0, 66}));
+
+// Lengths count characters, not bytes: a UTF-8 value (not plain ASCII, so checked byte by byte)
+// of 60 characters fits N102 (AN 1-60); 61 do not.
+TEST(ElementDefectsMore, Utf8LengthsCountCharacters) {
+  std::string sixty;
+  for (int i = 0; i < 60; ++i) sixty += "\xc3\x89";  // É
+  ExpectClean(Check("850", Replaced(Po850Body(), "N1*BT", "N1*BT*" + sixty + "*92*0001")));
+  Checked c = Check("850", Replaced(Po850Body(), "N1*BT", "N1*BT*" + sixty + "\xc3\x89*92*0001"));
+  const Diagnostic& d = Only(c, "element-too-long");
+  EXPECT_EQ(d.where.element, 2);
+}
 
 TEST(ElementDefectsMore, TooManyRepetitionsIn005010) {
   auto body = Replaced(Po850Body(), "REF", "REF*DP*042^043");
