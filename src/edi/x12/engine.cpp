@@ -258,6 +258,20 @@ const char* Engine::ScanSegment(const char* p, bool final) {
     }
     return blk + __builtin_ctzll(mask);
   };
+  // The special byte after the one just handled (the lowest bit of `mask`): the common step, so
+  // it only clears that bit and moves to the next block when this one is used up.
+  auto after_current = [&]() -> const char* {
+    mask &= mask - 1;
+    while (mask == 0) {
+      blk += 64;
+      if (blk >= end) {
+        blk = nullptr;
+        return nullptr;
+      }
+      mask = BlockMask(blk);
+    }
+    return blk + __builtin_ctzll(mask);
+  };
   const char* q = next_special(p);
   const char* next = nullptr;
   const char* stop = nullptr;
@@ -294,7 +308,7 @@ const char* Engine::ScanSegment(const char* p, bool final) {
     if (c == e) {
       elements_.emplace_back(start, static_cast<size_t>(q - start));
       start = q + 1;
-      q = next_special(q + 1);
+      q = after_current();
       continue;
     }
     if (c == t) {
@@ -306,7 +320,7 @@ const char* Engine::ScanSegment(const char* p, bool final) {
       break;
     }
     wrapped = true;
-    q = next_special(q + 1);
+    q = after_current();
   }
   blk_ = blk;
   mask_ = mask;

@@ -49,6 +49,11 @@ void IndexChildren(StructNode* n) {
     n->by_tag.emplace_back(n->children[c].tag_key, c);
   }
   std::sort(n->by_tag.begin(), n->by_tag.end());
+  const auto nc = static_cast<uint32_t>(n->children.size());
+  n->next_mandatory.assign(nc + 1, nc);
+  for (uint32_t c = nc; c-- > 0;) {
+    n->next_mandatory[c] = n->children[c].usage == Usage::kMandatory ? c : n->next_mandatory[c + 1];
+  }
 }
 }  // namespace
 

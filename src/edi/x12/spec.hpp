@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,11 +30,27 @@ enum class Usage : uint8_t { kMandatory, kOptional, kConditional };
 const char* DataTypeName(DataType t);
 
 namespace code_key {
-// Packs up to 7 bytes and the length: distinct strings give distinct keys, never 0.
+// Packs 1 to 7 bytes (little-endian) above the length: distinct strings give distinct keys,
+// never 0. Two overlapping loads instead of a loop over the bytes: for 4-7 bytes the first four
+// and the last four (the bytes they share are equal, so OR-ing them is the plain packing).
 inline uint64_t PackCode(std::string_view v) {
-  uint64_t k = 0;
-  for (char c : v) k = (k << 8) | static_cast<unsigned char>(c);
-  return (k << 8) | v.size();
+  const size_t n = v.size();
+  const char* p = v.data();
+  uint64_t k;
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    k = lo | (uint64_t{hi} << (8 * (n - 4)));
+  } else if (n >= 2) {
+    uint16_t lo, hi;
+    std::memcpy(&lo, p, 2);
+    std::memcpy(&hi, p + n - 2, 2);
+    k = lo | (uint64_t{hi} << (8 * (n - 2)));
+  } else {
+    k = n == 1 ? static_cast<unsigned char>(p[0]) : 0;
+  }
+  return (k << 8) | n;
 }
 inline uint64_t Mix(uint64_t k) {
   k ^= k >> 29;
@@ -53,8 +70,12 @@ struct CodeList {
   // Inline: the validator asks it for every coded element.
   bool Contains(std::string_view v) const {
     if (v.size() > 7) return ContainsLong(v);
-    if (table.empty() || v.empty()) return false;
-    const uint64_t k = code_key::PackCode(v);
+    if (v.empty()) return false;
+    return ContainsKey(code_key::PackCode(v));
+  }
+  // k = PackCode of a value of 1 to 7 bytes.
+  bool ContainsKey(uint64_t k) const {
+    if (table.empty()) return false;
     const size_t mask = table.size() - 1;
     for (size_t i = code_key::Mix(k) & mask;; i = (i + 1) & mask) {
       if (table[i] == k) return true;
@@ -149,6 +170,9 @@ struct StructNode {
   bool hl = false;                   // loops: an HL hierarchy (856); HL01/HL02 are checked
   std::vector<StructNode> children;  // loops: children[0] is the first segment
   std::vector<uint32_t> mandatory;   // loops: indices of the mandatory children
+  // loops: next_mandatory[c] is the first mandatory child at index >= c (children.size() when
+  // none); one entry more than children.
+  std::vector<uint32_t> next_mandatory;
   // Loops: (tag key, child index) sorted, so the validator finds "the next child with this
   // tag at or after position p" by binary search instead of a scan.
   std::vector<std::pair<uint32_t, uint32_t>> by_tag;

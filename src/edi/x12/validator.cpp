@@ -209,6 +209,8 @@ struct Validator::Impl {
   const TransactionSet* ts = nullptr;
   SetValidation* out = nullptr;
   const Dictionary* dict = nullptr;
+  // Per code list of `dict`, the key of the last value found in it (0 = none).
+  std::vector<uint64_t> last_code;
   char comp = 0, rep = 0;
   bool sep_printable = false;  // the element separator is printable ASCII
   bool v5010 = false;
@@ -382,32 +384,9 @@ struct Validator::Impl {
     for (const SyntaxRule& r : rules) {
       // Every element of a P, E, C or L rule lies past the last one present: nothing to check.
       if (r.kind != 'R' && r.lowest > count) continue;
-      if (r.mask != 0) {
-        // Decided on the bit set of present elements (bit p-1 for position p); a rule that
-        // holds costs a few instructions, one that is broken is reported below.
-        const uint64_t pm = present_bits & r.mask;
-        bool broken = false;
-        switch (r.kind) {
-          case 'P':
-            broken = pm != 0 && pm != r.mask;
-            break;
-          case 'R':
-            broken = pm == 0;
-            break;
-          case 'E':
-            broken = (pm & (pm - 1)) != 0;
-            break;
-          case 'C':
-            broken = (pm & r.first) != 0 && pm != r.mask;
-            break;
-          case 'L':
-            broken = pm == r.first && r.positions.size() > 1;
-            break;
-          default:
-            break;
-        }
-        if (!broken) continue;
-      }
+      // Decided on the bit set of present elements; a rule that holds costs a few instructions,
+      // one that is broken is reported below.
+      if (r.mask != 0 && !RuleBroken(r, present_bits)) continue;
       auto present = [&](uint8_t p) { return !present_value(p).empty(); };
       // Fast path: a conditional rule whose first element is absent says nothing, and P/E rules
       // with no element present neither.
@@ -477,6 +456,25 @@ struct Validator::Impl {
         default:
           break;
       }
+    }
+  }
+
+  // A rule with a mask, against the bit set of present elements (bit p-1 for position p).
+  static bool RuleBroken(const SyntaxRule& r, uint64_t present_bits) {
+    const uint64_t pm = present_bits & r.mask;
+    switch (r.kind) {
+      case 'P':
+        return pm != 0 && pm != r.mask;
+      case 'R':
+        return pm == 0;
+      case 'E':
+        return (pm & (pm - 1)) != 0;
+      case 'C':
+        return (pm & r.first) != 0 && pm != r.mask;
+      case 'L':
+        return pm == r.first && r.mask != r.first;
+      default:
+        return false;
     }
   }
 
@@ -563,9 +561,12 @@ struct Validator::Impl {
     }
     // Past the last element present only a missing mandatory element can be wrong.
     const size_t upto = std::min(defined, std::max<size_t>(n, def.last_mandatory));
+    // Element i is els[i - 1]; both arrays read through plain pointers held in registers.
+    const std::string_view* els = seg.elements_begin();
+    const ElementUse* uses = def.elements.data();
     for (size_t i = 1; i <= upto; ++i) {
-      const ElementUse& u = def.elements[i - 1];
-      std::string_view v = i <= n ? seg.element(i) : std::string_view();
+      const ElementUse& u = uses[i - 1];
+      std::string_view v = i <= n ? els[i - 1] : std::string_view();
       auto el = static_cast<uint16_t>(i);
       if (i <= 64 && !v.empty()) present_bits |= uint64_t{1} << (i - 1);
       if (v.empty()) {
@@ -612,7 +613,15 @@ struct Validator::Impl {
       }
       CheckOne(v, u, seg_index, el, 0, has_comp, printable);
     }
-    if (!def.rules.empty()) {
+    // Rules are looked at in full (and reported) only when one of them is broken.
+    bool rules_hold = true;
+    for (const SyntaxRule& r : def.rules) {
+      if (r.mask == 0 || RuleBroken(r, present_bits)) {
+        rules_hold = false;
+        break;
+      }
+    }
+    if (!rules_hold) {
       CheckRules(
           def.rules, [&](uint8_t p) { return seg.element(p); }, n, present_bits, seg_index, 0,
           def.elements);
@@ -642,8 +651,7 @@ struct Validator::Impl {
 
   // True when CheckValue would report nothing; decided without building anything, so the
   // common case (a good value) stays inline and CheckValue runs only to report.
-  [[gnu::always_inline]] bool ValueOk(std::string_view v, const ElementUse& e,
-                                      bool printable) const {
+  [[gnu::always_inline]] bool ValueOk(std::string_view v, const ElementUse& e, bool printable) {
     size_t len;
     switch (e.type) {
       case DataType::kAN:
@@ -675,7 +683,20 @@ struct Validator::Impl {
         return false;
     }
     if (len < e.min_len || len > e.max_len) return false;
-    return e.value_codes < 0 || dict->code_lists[static_cast<size_t>(e.value_codes)].Contains(v);
+    return e.value_codes < 0 || CodeOk(static_cast<size_t>(e.value_codes), v);
+  }
+
+  // Code list membership with a one-entry memory per list: partners repeat the same codes
+  // (EA, UP, BY ...) line after line, and a repeat costs one compare instead of a hash probe.
+  [[gnu::always_inline]] bool CodeOk(size_t list, std::string_view v) {
+    const CodeList& cl = dict->code_lists[list];
+    if (v.empty() || v.size() > 7) return cl.Contains(v);
+    const uint64_t k = code_key::PackCode(v);
+    uint64_t& last = last_code[list];
+    if (last == k) return true;
+    if (!cl.ContainsKey(k)) return false;
+    last = k;
+    return true;
   }
 
   // ----- structure -----
@@ -708,9 +729,9 @@ struct Validator::Impl {
   [[gnu::always_inline]] void MissingBetween(const Frame& f, uint32_t from, uint32_t to,
                                              uint32_t at_seg) {
     if (from >= to) return;
-    for (uint32_t c : f.node->mandatory) {  // ascending
-      if (c >= to) break;
-      if (c >= from && counts[f.base + c] == 0) return ReportMissing(f, from, to, at_seg);
+    const uint32_t* next = f.node->next_mandatory.data();
+    for (uint32_t c = next[from]; c < to; c = next[c + 1]) {
+      if (counts[f.base + c] == 0) return ReportMissing(f, from, to, at_seg);
     }
   }
 
@@ -855,7 +876,10 @@ struct Validator::Impl {
     const SetSpec& spec = *match.spec;
     out->spec = &spec;
     out->exact_version = match.exact;
-    dict = spec.dict;
+    if (dict != spec.dict) {
+      dict = spec.dict;
+      last_code.assign(dict->code_lists.size(), 0);
+    }
     v5010 = dict->version >= "005010";
     if (!match.exact) {
       Emit(Make(Severity::kInfo, Level::kSet, "spec-version-fallback",
