@@ -416,6 +416,29 @@ store::WorkSpec PoEventWork(const std::string& po_number, const std::string& pay
   return w;
 }
 
+store::WorkSpec DocumentPoEventWork(const std::string& po, std::string_view event,
+                                    const std::string& message_id, const std::string& partner,
+                                    std::string_view document_json) {
+  store::WorkSpec w;
+  w.step = kPoEventStep;
+  w.ordering_key = PoKey(po);
+  w.message_id = message_id;
+  // Keys in the order json::dump() gives PoEventWork's object (sorted).
+  w.payload.reserve(document_json.size() + 160);
+  w.payload += "{\"document\":";
+  w.payload += document_json;
+  w.payload += ",\"event\":";
+  AppendJsonString(&w.payload, event);
+  w.payload += ",\"message_id\":";
+  AppendJsonString(&w.payload, message_id);
+  w.payload += ",\"partner\":";
+  AppendJsonString(&w.payload, partner);
+  w.payload += ",\"po_number\":";
+  AppendJsonString(&w.payload, po);
+  w.payload += "}";
+  return w;
+}
+
 std::vector<store::WorkSpec> ReplenishAll(const config::Config& cfg) {
   std::vector<store::WorkSpec> out;
   for (const auto& r : cfg.replenishment) out.push_back(ReplenishWork(r.sku, r.warehouse));
@@ -638,28 +661,10 @@ DocumentHook MakeProcureHook(const ProcureContext& ctx) {
     const std::string& canonical_message_id = d.message_id;
     const std::string& doc_json = d.json;
     const bool from_supplier = partner.kind == "supplier";
-    // What PoEventWork makes of {"event", "message_id", "partner", "document"}, written out
-    // directly (keys in the same order): the canonical JSON is embedded as it is instead of
-    // being parsed and printed twice.
     auto work = [&](const std::string& po, const char* event) {
       if (po.empty()) return;
-      store::WorkSpec w;
-      w.step = kPoEventStep;
-      w.ordering_key = PoKey(po);
-      w.message_id = canonical_message_id;
-      w.payload.reserve(doc_json.size() + 160);
-      w.payload += "{\"document\":";
-      w.payload += doc_json;
-      w.payload += ",\"event\":";
-      AppendJsonString(&w.payload, event);
-      w.payload += ",\"message_id\":";
-      AppendJsonString(&w.payload, canonical_message_id);
-      w.payload += ",\"partner\":";
-      AppendJsonString(&w.payload, partner.id);
-      w.payload += ",\"po_number\":";
-      AppendJsonString(&w.payload, po);
-      w.payload += "}";
-      out->next.push_back(std::move(w));
+      out->next.push_back(
+          DocumentPoEventWork(po, event, canonical_message_id, partner.id, doc_json));
     };
     if (type == "purchase_order_ack" && from_supplier) {
       work(key, "ack");

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "config/config.hpp"
 #include "engine/engine.hpp"
@@ -42,6 +43,13 @@ DocumentHook MakeProcureHook(const ProcureContext& ctx);
 
 // A po.event work item (for the API: approve, cancel).
 store::WorkSpec PoEventWork(const std::string& po_number, const std::string& payload_json);
+// The po.event for a partner's document about purchase order `po` (event "ack", "shipment",
+// "invoice" or "receipt"): exactly what PoEventWork makes of {"document", "event", "message_id",
+// "partner"}, but with the document's canonical JSON embedded as it is, not parsed and printed
+// again (it runs for every 855, 856, 810 and receipt).
+store::WorkSpec DocumentPoEventWork(const std::string& po, std::string_view event,
+                                    const std::string& message_id, const std::string& partner,
+                                    std::string_view document_json);
 // Replenishment checks for every configured policy (run once at start).
 std::vector<store::WorkSpec> ReplenishAll(const config::Config& cfg);
 std::string PoKey(const std::string& po_number);
