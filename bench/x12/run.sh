@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # X12 benchmark: crossdock against node-x12 1.7.1 on the same generated ~50 MB file of 850s, in
-# the same run. Usage: bench/x12/run.sh [BUILD_DIR]   (default: build/x12-rel, RelWithDebInfo)
+# the same run. Usage: bench/x12/run.sh [BUILD_DIR]   (default: build/release, the release preset)
 #
 # 1. generates BUILD_DIR/bench-data/x12_850_50mb.x12 (deterministic) unless it exists;
 # 2. installs node-x12@1.7.1 into build/bench-node unless it is there (never committed);
@@ -14,7 +14,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-build=${1:-$repo/build/x12-rel}
+build=${1:-$repo/build/release}
 bin=$build/bench/x12/bench_x12
 data_dir=$build/bench-data
 data=$data_dir/x12_850_50mb.x12
