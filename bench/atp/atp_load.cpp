@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
   const std::string source = "snapshot bench-atp";
 
   int64_t rows = 0, position_rows = 0, supply_rows = 0;
-  char sku[64], wh[16], ref[64], qty[32];
+  char sku[64], wh[32], ref[64], qty[32];
   if (!Exec(db, "BEGIN")) return 1;
   auto step = [&](sqlite3_stmt* s) -> bool {
     const int rc = sqlite3_step(s);
