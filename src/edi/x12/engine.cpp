@@ -240,14 +240,8 @@ const char* Engine::ScanSegment(const char* p, bool final) {
   const char* blk = blk_;
   uint64_t mask = mask_;
   const char* const end = end_;
-  auto next_special = [&](const char* from) -> const char* {
-    if (from >= end) return nullptr;
-    if (blk == nullptr || from < blk || from >= blk + 64) {
-      blk = from;
-      mask = BlockMask(blk);
-    } else {
-      mask &= ~uint64_t{0} << (from - blk);
-    }
+  // The first special byte of `mask`, moving on block by block while it is empty.
+  auto first_in_mask = [&]() -> const char* {
     while (mask == 0) {
       blk += 64;
       if (blk >= end) {
@@ -258,19 +252,21 @@ const char* Engine::ScanSegment(const char* p, bool final) {
     }
     return blk + __builtin_ctzll(mask);
   };
+  auto next_special = [&](const char* from) -> const char* {
+    if (from >= end) return nullptr;
+    if (blk == nullptr || from < blk || from >= blk + 64) {
+      blk = from;
+      mask = BlockMask(blk);
+    } else {
+      mask &= ~uint64_t{0} << (from - blk);
+    }
+    return first_in_mask();
+  };
   // The special byte after the one just handled (the lowest bit of `mask`): the common step, so
-  // it only clears that bit and moves to the next block when this one is used up.
+  // it only clears that bit.
   auto after_current = [&]() -> const char* {
     mask &= mask - 1;
-    while (mask == 0) {
-      blk += 64;
-      if (blk >= end) {
-        blk = nullptr;
-        return nullptr;
-      }
-      mask = BlockMask(blk);
-    }
-    return blk + __builtin_ctzll(mask);
+    return first_in_mask();
   };
   const char* q = next_special(p);
   const char* next = nullptr;

@@ -42,10 +42,8 @@ void BuildTable(CodeList* cl) {
 }
 
 void IndexChildren(StructNode* n) {
-  n->mandatory.clear();
   n->by_tag.clear();
   for (uint32_t c = 0; c < n->children.size(); ++c) {
-    if (n->children[c].usage == Usage::kMandatory) n->mandatory.push_back(c);
     n->by_tag.emplace_back(n->children[c].tag_key, c);
   }
   std::sort(n->by_tag.begin(), n->by_tag.end());
@@ -402,7 +400,7 @@ Status ResolveDictionary(const RawDict& raw, Dictionary* out) {
       eu->type = d.type;
       eu->min_len = d.min_len;
       eu->max_len = d.max_len;
-      eu->value_codes = eu->codes >= 0 ? eu->codes : d.codes;
+      if (eu->codes < 0) eu->codes = d.codes;
     }
     return Status::Ok();
   };

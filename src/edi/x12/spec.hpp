@@ -100,14 +100,14 @@ struct ElementUse {
   bool composite = false;
   uint32_t def = 0;  // index into elements or composites
   uint16_t repeat = 1;
-  int32_t codes = -1;  // overrides the element's code list when >= 0
+  // The code list that applies here: the spec's override for this use, else (simple elements)
+  // the element's own; -1 = none.
+  int32_t codes = -1;
   // Simple elements: copied from the ElementDef at load so the validator's check of a good value
-  // reads only this struct. value_codes is the code list that applies (codes, else the
-  // element's own), -1 for none.
+  // reads only this struct.
   DataType type = DataType::kAN;
   uint16_t min_len = 1;
   uint16_t max_len = 1;
-  int32_t value_codes = -1;
 };
 
 // X12 syntax notes: P paired, R at least one, E at most one, C if first then all others,
@@ -169,7 +169,6 @@ struct StructNode {
   std::string loop_id;               // loops: identifier reported in AK303
   bool hl = false;                   // loops: an HL hierarchy (856); HL01/HL02 are checked
   std::vector<StructNode> children;  // loops: children[0] is the first segment
-  std::vector<uint32_t> mandatory;   // loops: indices of the mandatory children
   // loops: next_mandatory[c] is the first mandatory child at index >= c (children.size() when
   // none); one entry more than children.
   std::vector<uint32_t> next_mandatory;

@@ -282,10 +282,10 @@ struct Validator::Impl {
 
   // ----- element level -----
 
-  // `printable`: the segment's bytes are all printable ASCII (no byte check, length = size).
+  // Runs only for a value ValueOk turned down, to say what is wrong with it.
   [[gnu::noinline]] void CheckValue(std::string_view v, const ElementDef& e, int32_t codes,
                                     uint32_t seg_index, uint16_t element, uint16_t component,
-                                    uint16_t repetition, bool printable) {
+                                    uint16_t repetition) {
     // Built only when something is reported: this runs for every element.
     auto Name = [&]() {
       return std::string(set->segment(seg_index).tag()) + Pos2(element) +
@@ -337,10 +337,6 @@ struct Validator::Impl {
         return;
       case DataType::kAN:
       case DataType::kID:
-        if (printable) {
-          len = v.size();
-          break;
-        }
         for (char c : v) {
           unsigned char u = U(c);
           if (u < 0x20 || u == 0x7F) {
@@ -520,7 +516,7 @@ struct Validator::Impl {
         continue;
       }
       if (ValueOk(pv, u, printable)) continue;
-      CheckValue(pv, e, u.value_codes, seg_index, element, co, repetition, printable);
+      CheckValue(pv, e, u.codes, seg_index, element, co, repetition);
     }
     if (!c.rules.empty()) {
       uint64_t bits = 0;
@@ -638,7 +634,6 @@ struct Validator::Impl {
     }
     if (!has_comp && ValueOk(v, u, printable)) return;
     const ElementDef& e = dict->elements[u.def];
-    const int32_t codes = u.value_codes;
     if (has_comp) {
       ElementError(ak4::kTooManyComponents, "unexpected-component",
                    std::string(set->segment(seg_index).tag()) + Pos2(el) +
@@ -646,7 +641,7 @@ struct Validator::Impl {
                    seg_index, v, el, 0, repetition, e.ref);
       return;
     }
-    CheckValue(v, e, codes, seg_index, el, 0, repetition, printable);
+    CheckValue(v, e, u.codes, seg_index, el, 0, repetition);
   }
 
   // True when CheckValue would report nothing; decided without building anything, so the
@@ -683,7 +678,7 @@ struct Validator::Impl {
         return false;
     }
     if (len < e.min_len || len > e.max_len) return false;
-    return e.value_codes < 0 || CodeOk(static_cast<size_t>(e.value_codes), v);
+    return e.codes < 0 || CodeOk(static_cast<size_t>(e.codes), v);
   }
 
   // Code list membership with a one-entry memory per list: partners repeat the same codes
@@ -738,8 +733,8 @@ struct Validator::Impl {
   [[gnu::noinline]] void ReportMissing(const Frame& f, uint32_t from, uint32_t to,
                                        uint32_t at_seg) {
     const auto& ch = f.node->children;
-    for (uint32_t c : f.node->mandatory) {
-      if (c < from || c >= to || c >= ch.size()) continue;
+    const uint32_t* next = f.node->next_mandatory.data();
+    for (uint32_t c = next[from]; c < to; c = next[c + 1]) {
       if (counts[f.base + c] == 0) {
         const SegmentDef& sd = dict->segments[ch[c].segment];
         bool loop = ch[c].kind == StructNode::Kind::kLoop;
