@@ -53,6 +53,14 @@ void IndexChildren(StructNode* n) {
     n->next_mandatory[c] = n->children[c].usage == Usage::kMandatory ? c : n->next_mandatory[c + 1];
   }
 }
+
+// Numbers the (loop, position) pairs of a set's tree: a loop's positions are 0..children.
+void NumberSteps(StructNode* n, uint32_t* next) {
+  if (n->kind != StructNode::Kind::kLoop) return;
+  n->step_base = *next;
+  *next += static_cast<uint32_t>(n->children.size()) + 1;
+  for (auto& c : n->children) NumberSteps(&c, next);
+}
 }  // namespace
 
 uint32_t StructNode::FindChild(uint32_t key, uint32_t from) const {
@@ -402,6 +410,7 @@ Status ResolveDictionary(const RawDict& raw, Dictionary* out) {
       eu->max_len = d.max_len;
       if (eu->codes < 0) eu->codes = d.codes;
     }
+    if (eu->codes >= 0) eu->code_slot = out->code_slots++;
     return Status::Ok();
   };
   std::map<std::string, uint32_t> comp_index;
@@ -629,6 +638,7 @@ Result<SpecRegistry> SpecRegistry::Load(
     size_t i = 1;
     CD_RETURN_IF_ERROR(ParseNodes(f, &i, *dict, &spec->root, true));
     IndexChildren(&spec->root);
+    NumberSteps(&spec->root, &spec->steps);
     const auto& ch = spec->root.children;
     if (ch.size() < 2 || ch.front().tag_key != TagKey("ST") || ch.back().tag_key != TagKey("SE")) {
       return Error(Code::kConfig, "a set must begin with ST and end with SE", f.file);

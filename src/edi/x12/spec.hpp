@@ -103,6 +103,9 @@ struct ElementUse {
   // The code list that applies here: the spec's override for this use, else (simple elements)
   // the element's own; -1 = none.
   int32_t codes = -1;
+  // With a code list: this use's own slot (numbered across the dictionary) in the validator's
+  // memory of the last good code, so each position remembers its own (PO106 UP, PO108 VN).
+  uint32_t code_slot = 0;
   // Simple elements: copied from the ElementDef at load so the validator's check of a good value
   // reads only this struct.
   DataType type = DataType::kAN;
@@ -145,6 +148,7 @@ class Dictionary {
   std::vector<CompositeDef> composites;
   std::vector<SegmentDef> segments;
   std::vector<CodeList> code_lists;
+  uint32_t code_slots = 0;  // uses with a code list (ElementUse::code_slot < code_slots)
 
   const ElementDef* FindElement(uint16_t ref) const;
   const SegmentDef* FindSegment(std::string_view tag) const;
@@ -177,6 +181,9 @@ struct StructNode {
   std::vector<std::pair<uint32_t, uint32_t>> by_tag;
   // The first child with tag `key` at index >= from, or UINT32_MAX.
   uint32_t FindChild(uint32_t key, uint32_t from) const;
+  // Loops: where this loop's positions start in the set's step numbering (SetSpec::steps): the
+  // validator remembers, per (loop, position), where the last segment seen there led.
+  uint32_t step_base = 0;
   uint32_t line = 0;
 };
 
@@ -190,6 +197,7 @@ struct SetSpec {
   std::string source;  // spec file it came from
   StructNode root;     // a pseudo-loop holding the top-level entries, ST first
   const Dictionary* dict = nullptr;
+  uint32_t steps = 0;  // (loop, position) pairs: each loop's children plus one
 };
 
 struct EmbeddedSpecFile {

@@ -209,8 +209,13 @@ struct Validator::Impl {
   const TransactionSet* ts = nullptr;
   SetValidation* out = nullptr;
   const Dictionary* dict = nullptr;
-  // Per code list of `dict`, the key of the last value found in it (0 = none).
+  // Per use of a code list in `dict` (ElementUse::code_slot), the key of the last value found
+  // good there (0 = none).
   std::vector<uint64_t> last_code;
+  // Per segment of `dict`, the last set of present elements its syntax rules were found to
+  // hold for (kNoBits = none yet): segments of one kind repeat with the same elements present.
+  static constexpr uint64_t kNoBits = ~uint64_t{0};
+  std::vector<uint64_t> rules_held;
   char comp = 0, rep = 0;
   bool sep_printable = false;  // the element separator is printable ASCII
   bool v5010 = false;
@@ -609,7 +614,11 @@ struct Validator::Impl {
       }
       CheckOne(v, u, seg_index, el, 0, has_comp, printable);
     }
-    // Rules are looked at in full (and reported) only when one of them is broken.
+    // Rules are looked at in full (and reported) only when one of them is broken; a segment
+    // with the same elements present as the last time its rules held needs no look at all.
+    if (def.rules.empty()) return;
+    uint64_t& held = rules_held[static_cast<size_t>(&def - dict->segments.data())];
+    if (present_bits == held && present_bits != kNoBits) return;
     bool rules_hold = true;
     for (const SyntaxRule& r : def.rules) {
       if (r.mask == 0 || RuleBroken(r, present_bits)) {
@@ -617,7 +626,9 @@ struct Validator::Impl {
         break;
       }
     }
-    if (!rules_hold) {
+    if (rules_hold) {
+      held = present_bits;
+    } else {
       CheckRules(
           def.rules, [&](uint8_t p) { return seg.element(p); }, n, present_bits, seg_index, 0,
           def.elements);
@@ -678,16 +689,16 @@ struct Validator::Impl {
         return false;
     }
     if (len < e.min_len || len > e.max_len) return false;
-    return e.codes < 0 || CodeOk(static_cast<size_t>(e.codes), v);
+    return e.codes < 0 || CodeOk(e, v);
   }
 
-  // Code list membership with a one-entry memory per list: partners repeat the same codes
+  // Code list membership with a one-entry memory per use: partners repeat the same codes
   // (EA, UP, BY ...) line after line, and a repeat costs one compare instead of a hash probe.
-  [[gnu::always_inline]] bool CodeOk(size_t list, std::string_view v) {
-    const CodeList& cl = dict->code_lists[list];
+  [[gnu::always_inline]] bool CodeOk(const ElementUse& e, std::string_view v) {
+    const CodeList& cl = dict->code_lists[static_cast<size_t>(e.codes)];
     if (v.empty() || v.size() > 7) return cl.Contains(v);
     const uint64_t k = code_key::PackCode(v);
-    uint64_t& last = last_code[list];
+    uint64_t& last = last_code[e.code_slot];
     if (last == k) return true;
     if (!cl.ContainsKey(k)) return false;
     last = k;
@@ -695,6 +706,36 @@ struct Validator::Impl {
   }
 
   // ----- structure -----
+
+  // Per (loop, position) of the current spec (StructNode::step_base + position): the tag seen
+  // there last and where it led. key 0 = nothing yet (no tag packs to 0).
+  static constexpr uint32_t kNotHere = UINT32_MAX;     // not a child here: look one level out
+  static constexpr uint32_t kRepeat = UINT32_MAX - 1;  // a new repetition of this loop
+  struct Step {
+    uint32_t key = 0;
+    uint32_t found = kNotHere;  // the child it is, kRepeat or kNotHere
+  };
+  std::vector<Step> steps;
+  const SetSpec* steps_spec = nullptr;
+
+  // Where `key` goes from frame f: the next child with that tag at or after the current
+  // position (a loop's first child only through kRepeat), a new repetition of the loop, or
+  // nothing at this level.
+  static uint32_t Search(const Frame& f, bool is_loop, uint32_t key) {
+    const uint32_t start = is_loop && f.pos == 0 ? 1 : f.pos;
+    const auto& ch = f.node->children;
+    const auto nch = static_cast<uint32_t>(ch.size());
+    // Segments mostly come in spec order: look at the next few children before the binary
+    // search over all of them.
+    const uint32_t stop = std::min(nch, start + 4);
+    uint32_t c = start;
+    for (; c < stop; ++c) {
+      if (ch[c].tag_key == key) return c;
+    }
+    const uint32_t found = c < nch ? f.node->FindChild(key, c) : UINT32_MAX;
+    if (found != UINT32_MAX) return found;
+    return is_loop && f.node->tag_key == key ? kRepeat : kNotHere;
+  }
 
   void OpenTreeLoop(const StructNode* node, uint32_t seg_index, Frame* f) {
     if (!opts.build_tree) return;
@@ -870,10 +911,15 @@ struct Validator::Impl {
     }
     const SetSpec& spec = *match.spec;
     out->spec = &spec;
+    if (steps_spec != &spec) {
+      steps_spec = &spec;
+      steps.assign(spec.steps, Step{});
+    }
     out->exact_version = match.exact;
     if (dict != spec.dict) {
       dict = spec.dict;
-      last_code.assign(dict->code_lists.size(), 0);
+      last_code.assign(dict->code_slots, 0);
+      rules_held.assign(dict->segments.size(), kNoBits);
     }
     v5010 = dict->version >= "005010";
     if (!match.exact) {
@@ -909,25 +955,15 @@ struct Validator::Impl {
       size_t level = stack.size();
       while (level > 0) {
         Frame& f = stack[level - 1];
-        const bool is_loop = level > 1;
-        uint32_t start = is_loop && f.pos == 0 ? 1 : f.pos;
-        // Segments mostly come in spec order: look at the next few children before the binary
-        // search over all of them.
-        uint32_t found = UINT32_MAX;
-        {
-          const auto& ch = f.node->children;
-          const auto nch = static_cast<uint32_t>(ch.size());
-          const uint32_t stop = std::min(nch, start + 4);
-          uint32_t c = start;
-          for (; c < stop; ++c) {
-            if (ch[c].tag_key == key) {
-              found = c;
-              break;
-            }
-          }
-          if (found == UINT32_MAX && c < nch) found = f.node->FindChild(key, c);
+        // Where `key` leads from this loop and position: the same as the last time it was seen
+        // here (sets repeat their shape line after line), else searched and remembered.
+        Step& step = steps[f.node->step_base + f.pos];
+        if (step.key != key) {
+          step.key = key;
+          step.found = Search(f, level > 1, key);
         }
-        if (found != UINT32_MAX) {
+        const uint32_t found = step.found;
+        if (found < kRepeat) {
           while (stack.size() > level) PopFrame(k);
           Frame& top = stack.back();
           MissingBetween(top, top.pos, found, k);
@@ -957,7 +993,7 @@ struct Validator::Impl {
           }
           break;
         }
-        if (is_loop && f.node->tag_key == key) {
+        if (found == kRepeat) {
           // A new repetition of this loop.
           while (stack.size() > level) PopFrame(k);
           Frame cur = stack.back();
