@@ -56,7 +56,7 @@ bool ValidTime(std::string_view v) {
 }
 
 // Digits of an N value (optional leading minus), or -1 when it is not one.
-int NumericDigits(std::string_view v) {
+inline int NumericDigits(std::string_view v) {
   size_t i = 0;
   if (!v.empty() && v[0] == '-') i = 1;
   if (i == v.size()) return -1;
@@ -69,7 +69,7 @@ int NumericDigits(std::string_view v) {
 }
 
 // Digits of an R value (sign and point not counted), or -1 when it is not one.
-int DecimalDigits(std::string_view v, bool allow_exponent) {
+inline int DecimalDigits(std::string_view v, bool allow_exponent) {
   size_t i = 0;
   if (!v.empty() && (v[0] == '-' || (allow_exponent && v[0] == '+'))) i = 1;
   int digits = 0;
@@ -565,22 +565,17 @@ struct Validator::Impl {
     // Element i is els[i - 1]; both arrays read through plain pointers held in registers.
     const std::string_view* els = seg.elements_begin();
     const ElementUse* uses = def.elements.data();
-    for (size_t i = 1; i <= upto; ++i) {
+    // The elements the segment has (up to the definition); the defined ones it lacks follow.
+    const size_t have = std::min(n, upto);
+    for (size_t i = 1; i <= have; ++i) {
       const ElementUse& u = uses[i - 1];
-      std::string_view v = i <= n ? els[i - 1] : std::string_view();
+      const std::string_view v = els[i - 1];
       auto el = static_cast<uint16_t>(i);
-      if (i <= 64 && !v.empty()) present_bits |= uint64_t{1} << (i - 1);
       if (v.empty()) {
-        if (u.usage == Usage::kMandatory) {
-          const std::string nm =
-              u.composite ? dict->composites[u.def].name : dict->elements[u.def].name;
-          uint16_t ref = u.composite ? 0 : dict->elements[u.def].ref;
-          ElementError(ak4::kMandatoryMissing, "mandatory-element-missing",
-                       def.tag + Pos2(i) + " (" + nm + ") is required", seg_index,
-                       i <= n ? v : std::string_view(), el, 0, 0, ref);
-        }
+        if (u.usage == Usage::kMandatory) MissingElement(def, u, i, seg_index, v);
         continue;
       }
+      present_bits |= uint64_t{i <= 64} << ((i - 1) & 63);
       // One pass over the value finds both separators (values are short; memchr calls cost
       // more than the bytes).
       bool has_rep = false, has_comp = false;
@@ -614,6 +609,11 @@ struct Validator::Impl {
       }
       CheckOne(v, u, seg_index, el, 0, has_comp, printable);
     }
+    for (size_t i = have + 1; i <= upto; ++i) {
+      if (uses[i - 1].usage == Usage::kMandatory) {
+        MissingElement(def, uses[i - 1], i, seg_index, std::string_view());
+      }
+    }
     // Rules are looked at in full (and reported) only when one of them is broken; a segment
     // with the same elements present as the last time its rules held needs no look at all.
     if (def.rules.empty()) return;
@@ -633,6 +633,15 @@ struct Validator::Impl {
           def.rules, [&](uint8_t p) { return seg.element(p); }, n, present_bits, seg_index, 0,
           def.elements);
     }
+  }
+
+  [[gnu::noinline]] void MissingElement(const SegmentDef& def, const ElementUse& u, size_t i,
+                                        uint32_t seg_index, std::string_view v) {
+    const std::string nm = u.composite ? dict->composites[u.def].name : dict->elements[u.def].name;
+    uint16_t ref = u.composite ? 0 : dict->elements[u.def].ref;
+    ElementError(ak4::kMandatoryMissing, "mandatory-element-missing",
+                 def.tag + Pos2(i) + " (" + nm + ") is required", seg_index, v,
+                 static_cast<uint16_t>(i), 0, 0, ref);
   }
 
   // Inlined: it runs once per element.
