@@ -54,6 +54,13 @@ int FuzzOne(const uint8_t* data, size_t size) {
   Check(counter.sets == doc->set_count(), "stream and document readers disagree on sets");
   Check(doc->diagnostics_truncated || counter.diagnostics == doc->diagnostics.size(),
         "stream and document readers disagree on diagnostics");
+  // And read in place (the whole input already in memory), the same again.
+  Counter in_place;
+  MemorySource whole(in);
+  auto whole_stats = ReadStream(whole, in_place, so);
+  Check(whole_stats.ok(), "the in-place stream failed where the pieces did not");
+  Check(in_place.sets == counter.sets && in_place.diagnostics == counter.diagnostics,
+        "the in-place stream and the stream in pieces disagree");
 
   DocumentValidation v = ValidateDocument(*doc);
   (void)DocumentToJson(*doc, v, "fuzz");

@@ -55,10 +55,65 @@ Error NoIsa() {
                "byte 0");
 }
 
+// Input that needs a whole-file repair (legacy encodings, multi-byte delimiters): normalized
+// as a whole, then scanned.
+Result<StreamStats> ScanRepaired(std::string_view all, StreamHandler& handler,
+                                 const StreamOptions& opts) {
+  detail::Storage storage;
+  auto norm = detail::Normalize(all);
+  if (!norm.ok()) return norm.error();
+  storage.norm = std::move(norm).value();
+  if (opts.read.report_artefacts) {
+    for (const auto& d : storage.norm.notes) handler.OnDiagnostic(d);
+  }
+  std::string_view text = storage.norm.Text(all);
+  detail::Engine engine(&handler, &storage, opts.read, /*retain=*/false);
+  (void)engine.Scan(text.data(), text.size(), 0, true);
+  engine.Finish();
+  if (!engine.saw_interchange()) return NoIsa();
+  return Stats(engine, all.size(), all.size() + storage.norm.owned.size(), true);
+}
+
+// A UTF-8 byte-order mark at the start is skipped (offsets still count it) and noted.
+size_t SkipBom(std::string_view head, detail::Storage* storage, StreamHandler& handler,
+               const StreamOptions& opts) {
+  if (head.size() < 3 || static_cast<unsigned char>(head[0]) != 0xEF ||
+      static_cast<unsigned char>(head[1]) != 0xBB || static_cast<unsigned char>(head[2]) != 0xBF) {
+    return 0;
+  }
+  storage->norm.map.skip = 3;
+  storage->norm.encoding = Encoding::kUtf8Bom;
+  if (opts.read.report_artefacts) {
+    Diagnostic d;
+    d.severity = Severity::kInfo;
+    d.rule = "utf8-bom";
+    d.message = "UTF-8 byte-order mark skipped";
+    handler.OnDiagnostic(d);
+  }
+  return 3;
+}
+
+// The whole input is in memory already: scanned where it lies.
+Result<StreamStats> ScanInPlace(std::string_view in, StreamHandler& handler,
+                                const StreamOptions& opts) {
+  if (detail::NeedsWholeFile(in, true)) return ScanRepaired(in, handler, opts);
+  if (in.empty()) return Error(Code::kInvalidArgument, "empty input: no X12 interchange");
+  detail::Storage storage;
+  std::string_view text = in.substr(SkipBom(in, &storage, handler, opts));
+  detail::Engine engine(&handler, &storage, opts.read, /*retain=*/false);
+  (void)engine.Scan(text.data(), text.size(), 0, true);
+  engine.Finish();
+  if (!engine.saw_interchange()) return NoIsa();
+  return Stats(engine, in.size(), 0, false);
+}
+
 }  // namespace
 
 Result<StreamStats> ReadStream(ByteSource& source, StreamHandler& handler,
                                const StreamOptions& opts) {
+  if (std::string_view in = source.InMemory(); in.data() != nullptr) {
+    return ScanInPlace(in, handler, opts);
+  }
   size_t cap = std::max<size_t>(opts.chunk_size, 4096);
   auto buf = std::make_unique<char[]>(cap);
   size_t filled = 0;
@@ -81,39 +136,16 @@ Result<StreamStats> ReadStream(ByteSource& source, StreamHandler& handler,
       if (!n.ok()) return n.error();
       if (*n == 0) break;
       all.append(buf.get(), *n);
-      total += *n;
     }
     buf.reset();
-    detail::Storage storage;
-    auto norm = detail::Normalize(all);
-    if (!norm.ok()) return norm.error();
-    storage.norm = std::move(norm).value();
-    if (opts.read.report_artefacts) {
-      for (const auto& d : storage.norm.notes) handler.OnDiagnostic(d);
-    }
-    std::string_view text = storage.norm.Text(all);
-    detail::Engine engine(&handler, &storage, opts.read, /*retain=*/false);
-    (void)engine.Scan(text.data(), text.size(), 0, true);
-    engine.Finish();
-    if (!engine.saw_interchange()) return NoIsa();
-    return Stats(engine, total, all.size() + storage.norm.owned.size(), true);
+    return ScanRepaired(all, handler, opts);
   }
 
   detail::Storage storage;
   if (filled == 0) return Error(Code::kInvalidArgument, "empty input: no X12 interchange");
-  if (filled >= 3 && static_cast<unsigned char>(buf[0]) == 0xEF &&
-      static_cast<unsigned char>(buf[1]) == 0xBB && static_cast<unsigned char>(buf[2]) == 0xBF) {
-    std::memmove(buf.get(), buf.get() + 3, filled - 3);
-    filled -= 3;
-    storage.norm.map.skip = 3;
-    storage.norm.encoding = Encoding::kUtf8Bom;
-    if (opts.read.report_artefacts) {
-      Diagnostic d;
-      d.severity = Severity::kInfo;
-      d.rule = "utf8-bom";
-      d.message = "UTF-8 byte-order mark skipped";
-      handler.OnDiagnostic(d);
-    }
+  if (size_t skip = SkipBom(head, &storage, handler, opts); skip > 0) {
+    std::memmove(buf.get(), buf.get() + skip, filled - skip);
+    filled -= skip;
   }
   detail::Engine engine(&handler, &storage, opts.read, /*retain=*/false);
   uint64_t base = 0;

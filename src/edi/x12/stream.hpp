@@ -7,7 +7,8 @@
 // valid only during that callback. FunctionalGroup::sets and Interchange::groups are left empty
 // (their counts are filled in). Inputs that need a whole-file repair before they can be scanned —
 // UTF-16, EBCDIC or a multi-byte delimiter — are detected on the first chunk and read whole
-// (they are small legacy files in practice); everything else streams.
+// (they are small legacy files in practice); everything else streams. A source that already holds
+// the whole input in memory (MemorySource) is scanned in place: no chunk buffer, no copy.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +26,9 @@ class ByteSource {
   virtual ~ByteSource() = default;
   // Reads up to n bytes into buf; returns 0 at end of input.
   virtual Result<size_t> Read(char* buf, size_t n) = 0;
+  // The rest of the input when the source already holds all of it in memory, to be read in
+  // place; a null data() otherwise (then Read is used).
+  virtual std::string_view InMemory() const { return {}; }
 };
 
 // Reads a file descriptor opened by the caller (not closed).
@@ -51,6 +55,11 @@ class MemorySource final : public ByteSource {
   explicit MemorySource(std::string_view data, size_t max_read = SIZE_MAX)
       : data_(data), max_read_(max_read) {}
   Result<size_t> Read(char* buf, size_t n) override;
+  // In place unless max_read limits the reads (which tests use to cut the input into pieces).
+  std::string_view InMemory() const override {
+    return max_read_ == SIZE_MAX && data_.data() != nullptr ? data_.substr(pos_)
+                                                            : std::string_view();
+  }
 
  private:
   std::string_view data_;

@@ -70,29 +70,35 @@ void FromDocument(const Document& doc, Trace* t, std::vector<std::string>* diags
   for (const auto& d : doc.diagnostics) diags->push_back(DiagLine(d));
 }
 
+// The stream (pieces of `max_read` bytes into `chunk`-sized buffers, and the whole input read in
+// place) reports what ReadDocument reports.
 void ExpectSame(const std::string& in, size_t chunk, size_t max_read) {
   auto doc = ReadDocument(in);
   ASSERT_TRUE(doc.ok());
   Trace want;
   std::vector<std::string> want_diags;
   FromDocument(*doc, &want, &want_diags);
-
-  Recorder rec;
-  MemorySource src(in, max_read);
-  StreamOptions opts;
-  opts.chunk_size = chunk;
-  auto stats = ReadStream(src, rec, opts);
-  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
-  EXPECT_EQ(stats->bytes, in.size());
-  EXPECT_EQ(stats->sets, doc->set_count());
-  // Sets arrive in file order; the document lists TA1s before groups, so compare as sets.
-  std::vector<std::string> a = want.lines, b = rec.t.lines;
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  EXPECT_EQ(a, b);
+  std::sort(want.lines.begin(), want.lines.end());
   std::sort(want_diags.begin(), want_diags.end());
-  std::sort(rec.diags.begin(), rec.diags.end());
-  EXPECT_EQ(want_diags, rec.diags);
+
+  for (size_t pieces : {max_read, SIZE_MAX}) {
+    SCOPED_TRACE(pieces == SIZE_MAX ? "in place" : "in pieces");
+    Recorder rec;
+    MemorySource src(in, pieces);
+    EXPECT_EQ(src.InMemory().data() != nullptr, pieces == SIZE_MAX);
+    StreamOptions opts;
+    opts.chunk_size = chunk;
+    auto stats = ReadStream(src, rec, opts);
+    ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+    EXPECT_EQ(stats->bytes, in.size());
+    EXPECT_EQ(stats->sets, doc->set_count());
+    // Sets arrive in file order; the document lists TA1s before groups, so compare as sets.
+    std::vector<std::string> b = rec.t.lines;
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(want.lines, b);
+    std::sort(rec.diags.begin(), rec.diags.end());
+    EXPECT_EQ(want_diags, rec.diags);
+  }
 }
 
 std::string ManySets(int sets, int lines_per_set) {
@@ -154,7 +160,7 @@ TEST(Stream, EdgeCasesMatchTheDocumentReader) {
 TEST(Stream, BoundedMemoryOnALargeFile) {
   std::string in = ManySets(20000, 4);  // ~4.4 MB
   Recorder rec;
-  MemorySource src(in);
+  MemorySource src(in, 64 * 1024);  // read in pieces, as from a file
   StreamOptions opts;
   opts.chunk_size = 64 * 1024;
   size_t sets = 0;
@@ -173,6 +179,15 @@ TEST(Stream, BoundedMemoryOnALargeFile) {
   EXPECT_EQ(stats->diagnostics, 0u);
   EXPECT_LE(stats->peak_buffer, 64u * 1024) << "the buffer never grew past one chunk";
   EXPECT_FALSE(stats->whole_file);
+
+  // The same input already in memory is read in place: no buffer at all, the same sets.
+  sets = 0;
+  MemorySource whole(in);
+  auto in_place = ReadStream(whole, counter, opts);
+  ASSERT_TRUE(in_place.ok());
+  EXPECT_EQ(sets, 20000u);
+  EXPECT_EQ(in_place->bytes, in.size());
+  EXPECT_EQ(in_place->peak_buffer, 0u);
 }
 
 TEST(Stream, IstreamSourceAndErrors) {
