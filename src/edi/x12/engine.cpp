@@ -224,7 +224,7 @@ uint64_t Engine::BlockMask(const char* b) const {
   return m;
 }
 
-const char* Engine::SkipBlanks(const char* p) const {
+inline const char* Engine::SkipBlanks(const char* p) const {
   while (p < end_ && blank_[U(*p)]) ++p;
   return p;
 }
