@@ -2279,6 +2279,321 @@ model::InventoryAdvice Map846(In& in) {
   return ia;
 }
 
+// ------------------------------------------------------------------------------------------
+// 940 warehouse shipping order and 945 warehouse shipping advice: the release of a sales order
+// to the warehouse (or 3PL) that holds the stock, and its confirmation of what shipped. The
+// W-segments are open in the spec dictionary, so their elements are checked here.
+
+// W05-01 order status code (473) <-> Order.purpose.
+constexpr CodeName kWarehouseOrderStatus[] = {
+    {"N", "original"}, {"F", "cancel"}, {"R", "change"}, {"R", "replace"}};
+// G62-01 date qualifier (432) <-> Order dates, 940 header.
+constexpr CodeName kWarehouseOrderDates[] = {{"04", "order_date"},
+                                             {"02", "requested_delivery_date"},
+                                             {"37", "ship_not_before"},
+                                             {"01", "cancel_after"}};
+// W03-03 weight unit (188) <-> the X12 unit of a weight (355).
+constexpr CodeName kWeightUnits[] = {{"L", "LB"}, {"K", "KG"}};
+
+// An N9 reference (N9-01 qualifier, N9-02 value, N9-03 free-form text when N9-02 is empty).
+std::optional<model::Reference> ReadN9(In& in, const SegmentView& s, const std::string& field) {
+  model::Reference r{in.El(s, 1), in.El(s, 2)};
+  if (r.value.empty()) r.value = in.El(s, 3);
+  if (r.qualifier.empty() || r.value.empty()) {
+    in.Warn(s, r.qualifier.empty() ? 1 : 2, field, "N9 without a qualifier or a value; not kept");
+    return std::nullopt;
+  }
+  in.ExtraNotKept(s, 4);
+  return r;
+}
+
+model::Order Map940(In& in) {
+  model::Order o;
+  Parties parties(&o.parties, "parties");
+  bool seen_w05 = false, in_lines = false;
+  int line = -1;
+  size_t w01_count = 0;
+  std::optional<Decimal> total;
+  auto lf = [&]() { return Idx("lines", static_cast<size_t>(line)); };
+  ForEach(in, [&](const SegmentView& s) {
+    const std::string_view tag = s.tag();
+    if (!in_lines && parties.Take(in, s)) return;
+    if (tag == "W05") {
+      if (seen_w05) return in.Warn(s, 0, "", "a second W05; not kept");
+      seen_w05 = true;
+      const std::string status = in.El(s, 1);
+      const std::string_view purpose = NameOf(kWarehouseOrderStatus, status);
+      if (!purpose.empty()) {
+        o.purpose = std::string(purpose);
+      } else {
+        in.Warn(s, 1, "purpose",
+                status.empty() ? "W0501 (order status code) is missing; read as an original"
+                               : "W0501 '" + status + "' is not N, F or R; read as an original");
+      }
+      o.po_number = in.Required(s, 2, "po_number", "depositor order number");
+      const std::string customer_po = in.El(s, 3);
+      if (!customer_po.empty()) o.references.push_back({"PO", customer_po});
+      in.ExtraNotKept(s, 4);
+      return;
+    }
+    if (tag == "N9") {
+      const std::string f = line < 0 ? Idx("references", o.references.size())
+                                     : Idx(lf() + ".references", o.lines.back().references.size());
+      auto r = ReadN9(in, s, f);
+      if (!r) return;
+      if (line >= 0 && r->qualifier == "LI") {
+        o.lines.back().line_number = r->value;
+      } else if (line >= 0) {
+        o.lines.back().references.push_back(*r);
+      } else {
+        o.references.push_back(*r);
+      }
+      return;
+    }
+    if (tag == "G62") {
+      const std::string q = in.El(s, 1);
+      if (line >= 0) {
+        if (q != "02") return in.NotKept(s, "line date other than 02 (delivery requested)");
+        o.lines.back().requested_date =
+            in.Date(s, 2, lf() + ".requested_date", false, "requested date");
+        return in.ExtraNotKept(s, 3);
+      }
+      const std::string_view name = NameOf(kWarehouseOrderDates, q);
+      std::string* dst = name == "order_date"                ? &o.order_date
+                         : name == "requested_delivery_date" ? &o.requested_delivery_date
+                         : name == "ship_not_before"         ? &o.ship_not_before
+                         : name == "cancel_after"            ? &o.cancel_after
+                                                             : nullptr;
+      if (!dst) return in.NotKept(s, "G6201 '" + q + "' is not 04, 02, 37 or 01");
+      *dst = in.Date(s, 2, std::string(name), false, "date");
+      return in.ExtraNotKept(s, 3);
+    }
+    if (tag == "NTE") {
+      const std::string text = in.El(s, 2);
+      if (line >= 0) {
+        AppendNote(&o.lines.back().note, text);
+      } else {
+        AppendNote(&o.note, text);
+      }
+      return;
+    }
+    if (tag == "W66") {
+      // Carrier: the SCAC (W6610), else the routing (W6605).
+      o.ship_via = in.El(s, 10);
+      if (o.ship_via.empty()) o.ship_via = in.El(s, 5);
+      return;
+    }
+    if (tag == "LX") {
+      in_lines = true;  // from here on N1 loops belong to lines
+      return;
+    }
+    if (tag == "W01") {
+      in_lines = true;
+      ++w01_count;
+      model::OrderLine l;
+      line = static_cast<int>(o.lines.size());
+      const std::string f = lf();
+      l.line_number = std::to_string(line + 1);  // N9*LI in the loop replaces it
+      auto qty = in.R(s, 1, f + ".quantity.value", true, "quantity ordered");
+      if (qty) l.quantity.value = *qty;
+      l.quantity.uom = in.Unit(s, 2, 0, f + ".quantity.uom", true);
+      std::vector<IdPair> ids = ReadIdPairs(in, s, 4, 7, f + ".item");
+      for (auto& id : ReadIdPairs(in, s, 15, 16, f + ".item")) ids.push_back(std::move(id));
+      const std::string upc = in.El(s, 3);
+      if (!upc.empty()) ids.push_back({"UP", upc, 2});
+      AssignIds(in, s, ids, &l.item, f + ".item", nullptr);
+      o.lines.push_back(std::move(l));
+      return;
+    }
+    if (tag == "G69") {
+      if (line < 0) return in.NotKept(s, "description outside a W01 loop");
+      model::ItemRef& item = o.lines.back().item;
+      const std::string text = in.El(s, 1);
+      item.description += (item.description.empty() || text.empty() ? "" : " ") + text;
+      return;
+    }
+    if (tag == "W76") {
+      total = in.R(s, 1, "", false, "total quantity ordered");
+      return;
+    }
+    in.NotKept(s);
+  });
+  if (!seen_w05) in.Err(in.st(), 0, "po_number", "the set has no W05 segment");
+  if (total) {
+    Decimal sum;
+    for (const auto& l : o.lines) sum = sum.Add(l.quantity.value).value_or(sum);
+    if (sum != *total) {
+      in.Warn(in.st(), 0, "lines",
+              "W7601 (total quantity ordered) " + total->ToString() + " differs from the " +
+                  std::to_string(w01_count) + " W01 quantities, which add up to " + sum.ToString());
+    }
+  }
+  return o;
+}
+
+model::Shipment Map945(In& in) {
+  model::Shipment sh;
+  Parties parties(&sh.parties, "parties");
+  bool seen_w06 = false, in_items = false;
+  model::ShipmentOrder order;
+  std::string sscc;  // of the LX loop being read: its W12s are packed in it
+  std::optional<Decimal> total;
+  model::ShipmentItem* item = nullptr;
+  auto item_field = [&]() {
+    const bool packed = !order.packs.empty() && !sscc.empty();
+    return packed ? Idx(Idx("orders[0].packs", order.packs.size() - 1) + ".items",
+                        order.packs.back().items.size() - 1)
+                  : Idx("orders[0].items", order.items.size() - 1);
+  };
+  ForEach(in, [&](const SegmentView& s) {
+    const std::string_view tag = s.tag();
+    if (!in_items && parties.Take(in, s)) return;
+    if (tag == "W06") {
+      if (seen_w06) return in.Warn(s, 0, "", "a second W06; not kept");
+      seen_w06 = true;
+      in.ElementNotKept(s, 1, "reporting code");
+      order.po_number = in.Required(s, 2, "orders[0].po_number", "depositor order number");
+      sh.ship_date = in.Date(s, 3, "ship_date", true, "shipment date");
+      sh.shipment_id = in.Required(s, 4, "shipment_id", "shipment identification number");
+      in.ElementNotKept(s, 5, "agent shipment id");
+      const std::string customer_po = in.El(s, 6);
+      if (!customer_po.empty()) sh.references.push_back({"PO", customer_po});
+      in.ExtraNotKept(s, 7);
+      return;
+    }
+    if (tag == "N9") {
+      if (item) {
+        auto r = ReadN9(in, s, item_field());
+        if (!r) return;
+        if (r->qualifier == "LI") {
+          item->line_number = r->value;
+        } else if (r->qualifier == "SE" && item->serial.empty()) {
+          item->serial = r->value;
+        } else {
+          in.NotKept(s, "item reference other than LI (line) or SE (serial)");
+        }
+        return;
+      }
+      auto r = ReadN9(in, s, Idx("references", sh.references.size()));
+      if (!r) return;
+      if (r->qualifier == "BM" && sh.bill_of_lading.empty()) {
+        sh.bill_of_lading = r->value;
+      } else if (r->qualifier == "CN" && sh.tracking_number.empty()) {
+        sh.tracking_number = r->value;
+      } else {
+        sh.references.push_back(*r);
+      }
+      return;
+    }
+    if (tag == "G62" && !item) {
+      const std::string q = in.El(s, 1);
+      if (q == "11") {
+        const std::string d = in.Date(s, 2, "ship_date", false, "shipped date");
+        if (!d.empty() && !sh.ship_date.empty() && d != sh.ship_date) {
+          in.Warn(s, 2, "ship_date", "G6202 differs from W0603 (the shipment date); not kept");
+        }
+        sh.ship_time = in.Time(s, 4, "ship_time");
+        return;
+      }
+      if (q == "17") {
+        sh.expected_delivery_date =
+            in.Date(s, 2, "expected_delivery_date", false, "estimated delivery date");
+        return;
+      }
+      return in.NotKept(s, "G6201 '" + q + "' is not 11 (shipped) or 17 (estimated delivery)");
+    }
+    if (tag == "W27") {
+      sh.transport_mode = in.El(s, 1);
+      sh.carrier_scac = in.El(s, 2);
+      in.ExtraNotKept(s, 3);
+      return;
+    }
+    if (tag == "LX") {
+      in_items = true;
+      item = nullptr;
+      sscc.clear();
+      return;
+    }
+    if (tag == "MAN") {
+      if (!in_items || item) return in.NotKept(s, "MAN outside an LX loop's head");
+      const std::string q = in.El(s, 1);
+      if (q != "GM") return in.NotKept(s, "MAN01 '" + q + "' is not GM (SSCC-18)");
+      sscc = in.El(s, 2);
+      if (!IsSscc(sscc)) {
+        in.Warn(s, 2, Idx("orders[0].packs", order.packs.size()) + ".sscc",
+                "'" + sscc + "' is not an 18-digit SSCC; kept as sent");
+      }
+      model::Pack p;
+      p.sscc = sscc;
+      p.level = "pack";
+      order.packs.push_back(std::move(p));
+      return;
+    }
+    if (tag == "W12") {
+      in_items = true;
+      auto& items = sscc.empty() ? order.items : order.packs.back().items;
+      items.emplace_back();
+      item = &items.back();
+      const std::string f = item_field();
+      item->line_number = std::to_string(items.size());  // N9*LI in the loop replaces it
+      auto qty = in.R(s, 3, f + ".quantity.value", true, "number of units shipped");
+      if (qty) item->quantity.value = *qty;
+      item->quantity.uom = in.Unit(s, 5, 0, f + ".quantity.uom", true);
+      item->lot = in.El(s, 9);
+      std::vector<IdPair> ids = ReadIdPairs(in, s, 7, 8, f + ".item");
+      for (auto& id : ReadIdPairs(in, s, 13, 14, f + ".item")) ids.push_back(std::move(id));
+      const std::string upc = in.El(s, 6);
+      if (!upc.empty()) ids.push_back({"UP", upc, 5});
+      AssignIds(in, s, ids, &item->item, f + ".item", nullptr);
+      in.ElementNotKept(s, 1, "shipment/order status code");
+      in.ElementNotKept(s, 2, "quantity ordered");
+      in.ElementNotKept(s, 4, "quantity difference");
+      in.ElementNotKept(s, 10, "weight");
+      return;
+    }
+    if (tag == "G69" && item) {
+      const std::string text = in.El(s, 1);
+      auto& d = item->item.description;
+      d += (d.empty() || text.empty() ? "" : " ") + text;
+      return;
+    }
+    if (tag == "W03") {
+      total = in.R(s, 1, "", false, "number of units shipped");
+      const std::string weight = in.El(s, 2);
+      if (!weight.empty()) {
+        auto w = in.R(s, 2, "gross_weight.value", false, "weight");
+        const std::string_view uom = NameOf(kWeightUnits, in.El(s, 3));
+        if (w && !uom.empty()) {
+          sh.gross_weight = model::Quantity{*w, std::string(uom)};
+        } else if (w) {
+          in.Warn(s, 3, "gross_weight.uom", "W0303 is not L (pounds) or K (kilograms); not kept");
+        }
+      }
+      sh.package_count = in.El(s, 6);
+      return;
+    }
+    in.NotKept(s);
+  });
+  if (!seen_w06) in.Err(in.st(), 0, "shipment_id", "the set has no W06 segment");
+  if (total) {
+    Decimal sum;
+    auto add = [&](const model::ShipmentItem& it) {
+      sum = sum.Add(it.quantity.value).value_or(sum);
+    };
+    for (const auto& it : order.items) add(it);
+    for (const auto& p : order.packs) {
+      for (const auto& it : p.items) add(it);
+    }
+    if (sum != *total) {
+      in.Warn(in.st(), 0, "orders[0]",
+              "W0301 (units shipped) " + total->ToString() +
+                  " differs from the W12 quantities, which add up to " + sum.ToString());
+    }
+  }
+  sh.orders.push_back(std::move(order));
+  return sh;
+}
+
 Result<Kind> ResolveKind(const X12MapOptions& opts, std::string_view set_id, bool inbound) {
   if (opts.partner_kind == "supplier") return Kind::kSupplier;
   if (opts.partner_kind == "customer") return Kind::kCustomer;
@@ -3074,12 +3389,232 @@ X12SetContext ContextFor(const x12::Interchange& interchange, const x12::Functio
   return c;
 }
 
+// 940 -------------------------------------------------------------------------------------
+// A release to the warehouse: what to pick and ship, not what it costs. Prices, currency,
+// charges and payment terms are not written (a 940 carries none).
+
+// Places item id pairs (from Writer::Ids) at the element positions of their qualifiers.
+Status PlaceIds(const std::vector<std::string>& pairs, std::initializer_list<size_t> at,
+                const std::string& field, std::string_view seg, std::vector<std::string>* els) {
+  size_t n = 0;
+  for (size_t pos : at) {
+    if (2 * n >= pairs.size()) break;
+    if (els->size() < pos + 1) els->resize(pos + 1);
+    (*els)[pos - 1] = pairs[2 * n];
+    (*els)[pos] = pairs[2 * n + 1];
+    ++n;
+  }
+  if (2 * n < pairs.size()) {
+    return Bad(field, "the item has " + std::to_string(pairs.size() / 2) + " identifiers; " +
+                          std::string(seg) + " has places for " + std::to_string(at.size()));
+  }
+  return Status::Ok();
+}
+
+Status WriteN9(const model::Reference& r, const std::string& field, Out* out) {
+  if (r.qualifier.empty() || r.qualifier.size() > 3) {
+    return Bad(field + ".qualifier",
+               "'" + r.qualifier + "' is not an N901 qualifier (1 to 3 characters)");
+  }
+  CD_RETURN_IF_ERROR(CheckRequired(r.value, field + ".value", "N902", out->v5() ? 50 : 30));
+  out->Add("N9", {r.qualifier, r.value});
+  return Status::Ok();
+}
+
+Status Write940(const model::Order& o, Out* out, Writer* w) {
+  CD_RETURN_IF_ERROR(CheckRequired(o.po_number, "po_number", "W0502", 22));
+  const std::string_view status =
+      CodeOf(kWarehouseOrderStatus, o.purpose.empty() ? "original" : o.purpose);
+  if (status.empty()) return Bad("purpose", "'" + o.purpose + "' has no W0501 code");
+  std::string customer_po;
+  std::vector<std::pair<size_t, const model::Reference*>> refs;
+  for (size_t i = 0; i < o.references.size(); ++i) {
+    const auto& r = o.references[i];
+    if (r.qualifier == "PO" && customer_po.empty()) {
+      CD_RETURN_IF_ERROR(CheckLength(r.value, 22, Idx("references", i) + ".value", "W0503"));
+      customer_po = r.value;
+    } else {
+      refs.push_back({i, &r});
+    }
+  }
+  out->Add("W05", {std::string(status), o.po_number, customer_po});
+  CD_RETURN_IF_ERROR(w->Parties(o.parties));
+  for (const auto& [i, r] : refs) CD_RETURN_IF_ERROR(WriteN9(*r, Idx("references", i), out));
+  for (const auto& [code, name] : kWarehouseOrderDates) {
+    const std::string& iso = name == "order_date"                ? o.order_date
+                             : name == "requested_delivery_date" ? o.requested_delivery_date
+                             : name == "ship_not_before"         ? o.ship_not_before
+                                                                 : o.cancel_after;
+    auto d = X12Date(iso, std::string(name), false);
+    if (!d.ok()) return d.error();
+    if (!d->empty()) out->Add("G62", {std::string(code), *d});
+  }
+  for (const auto& c : Chunks(o.note, 80)) out->Add("NTE", {"WHI", c});
+  if (!o.ship_via.empty()) {
+    // W6601 DF (defined by buyer and seller), W6602 ZZ (mutually defined): the order names
+    // the carrier, not how it is paid or moved. A SCAC goes to W6610, anything else to the
+    // routing (W6605).
+    const bool scac = o.ship_via.size() >= 2 && o.ship_via.size() <= 4 &&
+                      std::all_of(o.ship_via.begin(), o.ship_via.end(), [](char c) {
+                        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                      });
+    CD_RETURN_IF_ERROR(CheckLength(o.ship_via, 35, "ship_via", "W6605 (routing)"));
+    std::vector<std::string> els = {"DF", "ZZ", "", "", scac ? "" : o.ship_via};
+    if (scac) els.insert(els.end(), {"", "", "", "", o.ship_via});
+    out->Add("W66", std::move(els));
+  }
+  Decimal total;
+  for (size_t i = 0; i < o.lines.size(); ++i) {
+    const auto& l = o.lines[i];
+    const std::string f = Idx("lines", i);
+    CD_RETURN_IF_ERROR(CheckRequired(l.line_number, f + ".line_number", "N902 (LI)", 30));
+    CD_RETURN_IF_ERROR(CheckRequired(l.quantity.uom, f + ".quantity.uom", "W0102", 2));
+    out->Add("LX", {std::to_string(i + 1)});
+    std::vector<std::string> pairs;
+    CD_RETURN_IF_ERROR(w->Ids(l.item, f + ".item", &pairs));
+    if (pairs.empty()) return Bad(f + ".item", "the item has no identifier to write in W01");
+    std::vector<std::string> els = {QuantityText(l.quantity.value), l.quantity.uom};
+    CD_RETURN_IF_ERROR(PlaceIds(pairs, {4, 6, 15}, f + ".item", "W01", &els));
+    out->Add("W01", std::move(els));
+    for (const auto& c : Chunks(l.item.description, 45)) out->Add("G69", {c});
+    out->Add("N9", {"LI", l.line_number});
+    for (size_t r = 0; r < l.references.size(); ++r) {
+      CD_RETURN_IF_ERROR(WriteN9(l.references[r], Idx(f + ".references", r), out));
+    }
+    for (const auto& c : Chunks(l.note, 80)) out->Add("NTE", {"LIN", c});
+    auto rd = X12Date(l.requested_date, f + ".requested_date", false);
+    if (!rd.ok()) return rd.error();
+    if (!rd->empty()) out->Add("G62", {"02", *rd});
+    auto sum = total.Add(l.quantity.value);
+    if (!sum.ok()) return Bad(f + ".quantity.value", sum.error().message());
+    total = *sum;
+  }
+  out->Add("W76", {QuantityText(total)});
+  return Status::Ok();
+}
+
+// 945 -------------------------------------------------------------------------------------
+// The warehouse's confirmation of one order's shipment: items per carton (MAN, SSCC-18) or
+// loose. Pallet levels, pack weights and cartons on pallets need an 856.
+
+Status Write945(const model::Shipment& sh, Out* out, Writer* w) {
+  if (sh.orders.size() != 1) {
+    return Bad("orders", "a 945 confirms exactly one order; this shipment names " +
+                             std::to_string(sh.orders.size()));
+  }
+  const model::ShipmentOrder& o = sh.orders[0];
+  CD_RETURN_IF_ERROR(CheckRequired(o.po_number, "orders[0].po_number", "W0602", 22));
+  CD_RETURN_IF_ERROR(CheckRequired(sh.shipment_id, "shipment_id", "W0604", 30));
+  auto date = X12Date(sh.ship_date, "ship_date", true);
+  if (!date.ok()) return date.error();
+  auto time = X12Time(sh.ship_time, "ship_time");
+  if (!time.ok()) return time.error();
+  if (sh.parties.empty()) {
+    return Bad("parties", "a 945 names at least one party (N1), e.g. the ship-from warehouse");
+  }
+  std::string customer_po;
+  std::vector<std::pair<size_t, const model::Reference*>> refs;
+  for (size_t i = 0; i < sh.references.size(); ++i) {
+    const auto& r = sh.references[i];
+    if (r.qualifier == "PO" && customer_po.empty()) {
+      CD_RETURN_IF_ERROR(CheckLength(r.value, 22, Idx("references", i) + ".value", "W0606"));
+      customer_po = r.value;
+    } else {
+      refs.push_back({i, &r});
+    }
+  }
+  out->Add("W06", {"F", o.po_number, *date, sh.shipment_id, "", customer_po});
+  CD_RETURN_IF_ERROR(w->Parties(sh.parties));
+  if (!sh.bill_of_lading.empty()) {
+    CD_RETURN_IF_ERROR(WriteN9({"BM", sh.bill_of_lading}, "bill_of_lading", out));
+  }
+  if (!sh.tracking_number.empty()) {
+    CD_RETURN_IF_ERROR(WriteN9({"CN", sh.tracking_number}, "tracking_number", out));
+  }
+  for (const auto& [i, r] : refs) CD_RETURN_IF_ERROR(WriteN9(*r, Idx("references", i), out));
+  if (!time->empty()) out->Add("G62", {"11", *date, "8", *time});
+  auto exp = X12Date(sh.expected_delivery_date, "expected_delivery_date", false);
+  if (!exp.ok()) return exp.error();
+  if (!exp->empty()) out->Add("G62", {"17", *exp});
+  if (!sh.carrier_scac.empty() || !sh.transport_mode.empty()) {
+    CD_RETURN_IF_ERROR(CheckRequired(sh.transport_mode, "transport_mode", "W2701", 2));
+    CD_RETURN_IF_ERROR(CheckLength(sh.carrier_scac, 4, "carrier_scac", "W2702 (SCAC)"));
+    out->Add("W27", {sh.transport_mode, sh.carrier_scac});
+  }
+  Decimal total;
+  int lx = 0;
+  auto items = [&](const std::vector<model::ShipmentItem>& its, const std::string& base) -> Status {
+    for (size_t i = 0; i < its.size(); ++i) {
+      const auto& it = its[i];
+      const std::string f = Idx(base, i);
+      CD_RETURN_IF_ERROR(CheckRequired(it.line_number, f + ".line_number", "N902 (LI)", 30));
+      CD_RETURN_IF_ERROR(CheckRequired(it.quantity.uom, f + ".quantity.uom", "W1205", 2));
+      CD_RETURN_IF_ERROR(CheckLength(it.lot, 12, f + ".lot", "W1209 (warehouse lot number)"));
+      std::vector<std::string> pairs;
+      CD_RETURN_IF_ERROR(w->Ids(it.item, f + ".item", &pairs));
+      if (pairs.empty()) return Bad(f + ".item", "the item has no identifier to write in W12");
+      std::vector<std::string> els = {"", "", QuantityText(it.quantity.value), "", it.quantity.uom};
+      CD_RETURN_IF_ERROR(PlaceIds(pairs, {7, 13}, f + ".item", "W12", &els));
+      if (!it.lot.empty()) {
+        if (els.size() < 9) els.resize(9);
+        els[8] = it.lot;
+      }
+      out->Add("W12", std::move(els));
+      for (const auto& c : Chunks(it.item.description, 45)) out->Add("G69", {c});
+      out->Add("N9", {"LI", it.line_number});
+      if (!it.serial.empty()) CD_RETURN_IF_ERROR(WriteN9({"SE", it.serial}, f + ".serial", out));
+      auto sum = total.Add(it.quantity.value);
+      if (!sum.ok()) return Bad(f + ".quantity.value", sum.error().message());
+      total = *sum;
+    }
+    return Status::Ok();
+  };
+  if (!o.items.empty()) {
+    out->Add("LX", {std::to_string(++lx)});
+    CD_RETURN_IF_ERROR(items(o.items, "orders[0].items"));
+  }
+  for (size_t p = 0; p < o.packs.size(); ++p) {
+    const auto& pk = o.packs[p];
+    const std::string f = Idx("orders[0].packs", p);
+    if (!pk.parent_sscc.empty() || pk.weight || (!pk.level.empty() && pk.level != "pack")) {
+      return Bad(f,
+                 "pallets, cartons on pallets and pack weights need an 856; a 945 lists "
+                 "cartons (MAN) and their items");
+    }
+    if (!IsSscc(pk.sscc)) return Bad(f + ".sscc", "'" + pk.sscc + "' is not an 18-digit SSCC");
+    out->Add("LX", {std::to_string(++lx)});
+    out->Add("MAN", {"GM", pk.sscc});
+    CD_RETURN_IF_ERROR(items(pk.items, f + ".items"));
+  }
+  std::vector<std::string> w03 = {QuantityText(total)};
+  if (sh.gross_weight) {
+    const std::string_view unit = CodeOf(kWeightUnits, sh.gross_weight->uom);
+    if (unit.empty()) {
+      return Bad("gross_weight.uom",
+                 "'" + sh.gross_weight->uom + "' is not LB or KG (W0303 weight unit L or K)");
+    }
+    w03.push_back(sh.gross_weight->value.ToString());
+    w03.push_back(std::string(unit));
+  }
+  if (!sh.package_count.empty()) {
+    if (!AllDigits(sh.package_count)) {
+      return Bad("package_count", "'" + sh.package_count + "' is not a whole number (W0306)");
+    }
+    w03.resize(6);
+    w03[5] = sh.package_count;
+  }
+  out->Add("W03", std::move(w03));
+  return Status::Ok();
+}
+
 std::vector<DocumentType> TypesForSet(std::string_view set_id) {
   if (set_id == "850") return {DocumentType::kPurchaseOrder, DocumentType::kSalesOrder};
   if (set_id == "855") return {DocumentType::kPurchaseOrderAck};
   if (set_id == "856") return {DocumentType::kShipment};
   if (set_id == "810") return {DocumentType::kInvoice};
   if (set_id == "846") return {DocumentType::kInventoryAdvice};
+  if (set_id == "940") return {DocumentType::kSalesOrder};
+  if (set_id == "945") return {DocumentType::kShipment};
   return {};
 }
 
@@ -3112,6 +3647,10 @@ Result<X12Mapped> FromX12(const x12::SetView& set, const X12SetContext& context,
     out.doc.doc = Map856(in);
   } else if (set_id == "810") {
     out.doc.doc = Map810(in);
+  } else if (set_id == "940") {
+    out.doc.doc = Map940(in);
+  } else if (set_id == "945") {
+    out.doc.doc = Map945(in);
   } else {
     out.doc.doc = Map846(in);
   }
@@ -3158,6 +3697,12 @@ Result<std::vector<OutSegment>> ToX12(const model::CanonicalDocument& doc, std::
     const auto& v = std::get<model::Invoice>(doc.doc);
     Writer w(&out, *kind, DocCurrency(v, opts));
     st = Write810(v, &out, &w);
+  } else if (set_id == "940") {
+    Writer w(&out, *kind, "");
+    st = Write940(std::get<model::Order>(doc.doc), &out, &w);
+  } else if (set_id == "945") {
+    Writer w(&out, *kind, "");
+    st = Write945(std::get<model::Shipment>(doc.doc), &out, &w);
   } else {
     Writer w(&out, *kind, "");
     st = Write846(std::get<model::InventoryAdvice>(doc.doc), &out, &w, opts);

@@ -1,5 +1,5 @@
-// X12 <-> canonical mapping for the 850, 855, 856, 810 and 846 transaction sets, versions 004010
-// and 005010 (inbound also reads 003xxx/004xxx relatives and industry variants such as
+// X12 <-> canonical mapping for the 850, 855, 856, 810, 846, 940 and 945 transaction sets, versions
+// 004010 and 005010 (inbound also reads 003xxx/004xxx relatives and industry variants such as
 // 004010VICS: the segments used here did not change between them).
 //
 // Guarantees:
@@ -41,6 +41,20 @@
 // Outbound the table runs backwards: for a supplier, `sku` as BP (else `buyer_item_id`),
 // `buyer_item_id` as IN when both are set, `partner_item_id` as VP, `vendor_item_id` as VN; for
 // a customer the sides swap; the GTIN as UP (12 digits), EN (13), UK (14) or IB (ISBN-10).
+//
+// Warehouse sets. A 940 (sales order released to a warehouse or 3PL) is an instruction to ship:
+// W05 status (N original, F cancel, R change/replace), W05-02 the hub's order id (at most 22
+// characters, else an error naming po_number), W05-03 the customer's PO (reference "PO"), N1
+// parties, N9 references, G62 dates (04 order, 02 delivery requested, 37 ship not before, 01
+// cancel after), NTE notes, W66 the carrier (a SCAC in W6610, other text as routing in W6605),
+// per line LX + W01 (quantity, unit, up to three item id pairs), G69 description, N9*LI line
+// number, G62*02 requested date; W76 the total quantity. Prices, currency, charges and terms are
+// not written: a 940 carries none. A 945 (the warehouse's shipping advice) confirms one order:
+// W06 (W06-02 the order id echoed, W06-03 ship date, W06-04 shipment id, W06-06 the customer's
+// PO), N1 parties (at least one), N9 BM/CN/other references, G62*11 ship time, G62*17 estimated
+// delivery, W27 mode and SCAC, LX loops of W12 items (units shipped, unit, item ids, lot in
+// W12-09, N9*LI line, N9*SE serial), loose or in a carton (MAN*GM SSCC-18), W03 totals (units,
+// weight in L/K, package count). Pallets, cartons on pallets and pack weights need an 856.
 //
 // The code tables (N1 roles, purposes, order types, ack types, line statuses, dates, 846
 // quantities, charge names) are data beside their definitions at the top of x12_map.cpp; a code

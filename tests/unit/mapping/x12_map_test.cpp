@@ -33,6 +33,8 @@ const char* FunctionalId(const std::string& set_id) {
   if (set_id == "855") return "PR";
   if (set_id == "856") return "SH";
   if (set_id == "810") return "IN";
+  if (set_id == "940") return "OW";
+  if (set_id == "945") return "SW";
   return "IB";
 }
 
@@ -438,6 +440,100 @@ REF*ZZ*X~
   EXPECT_NE(m.json.find("\"ship_date\": \"2026-11-22\""), std::string::npos);
 }
 
+TEST_P(X12InboundTest, WarehouseShippingAdviceFrom3pl) {
+  const std::string body = R"(W06*F*shopco/SO-1*20261122*WS-9**SO-1~
+N1*SF*WEST DC*92*WH-WEST~
+N1*ST*SHOPCO STORE 12*92*ST-1~
+N3*1 MAIN ST~
+N4*DAYTON*OH*45401*US~
+N9*BM*BOL-9~
+N9*CN*1Z999~
+G62*11*20261122*8*1405~
+W27*M*UPSN~
+LX*1~
+W12*CC*100*90*10*EA**BP*SKU-1001*L-7~
+N9*LI*1~
+LX*2~
+MAN*GM*00000614141000000014~
+W12*CC*5*5**CA*012345678905*BP*SKU-2001~
+G69*WASHERS~
+N9*LI*2~
+N9*SE*SN-1~
+W03*95*120.5*L***2~
+)";
+  X12MapOptions opts;
+  opts.partner_kind = "supplier";
+  opts.hub_item_ids_are_skus = true;
+  auto m = Map("945", body, DocumentType::kShipment, opts);
+  EXPECT_EQ(m.json, Canon(DocumentType::kShipment, R"({
+    "shipment_id": "WS-9", "ship_date": "2026-11-22", "ship_time": "14:05",
+    "carrier_scac": "UPSN", "transport_mode": "M", "tracking_number": "1Z999",
+    "bill_of_lading": "BOL-9", "gross_weight": {"value": "120.5", "uom": "LB"},
+    "package_count": "2",
+    "parties": [{"role": "ship_from", "qualifier": "92", "code": "WH-WEST", "name": "WEST DC"},
+                {"role": "ship_to", "qualifier": "92", "code": "ST-1", "name": "SHOPCO STORE 12",
+                 "address": {"lines": ["1 MAIN ST"], "city": "DAYTON", "region": "OH",
+                             "postal_code": "45401", "country": "US"}}],
+    "references": [{"qualifier": "PO", "value": "SO-1"}],
+    "orders": [{"po_number": "shopco/SO-1",
+                "items": [{"line_number": "1", "item": {"sku": "SKU-1001"},
+                           "quantity": {"value": "90", "uom": "EA"}, "lot": "L-7"}],
+                "packs": [{"sscc": "00000614141000000014", "level": "pack", "items": [
+                  {"line_number": "2", "item": {"sku": "SKU-2001", "gtin": "012345678905",
+                                                "description": "WASHERS"},
+                   "quantity": {"value": "5", "uom": "CA"}, "serial": "SN-1"}]}]}]})"));
+  // The SSCC has 20 digits: kept as sent, with a warning naming it; the status, ordered and
+  // difference quantities have no place (info).
+  const MapIssue* sscc = FindIssue(m.issues, "MAN", 2);
+  ASSERT_NE(sscc, nullptr) << Dump(m.issues);
+  EXPECT_EQ(sscc->severity, IssueSeverity::kWarning);
+  EXPECT_EQ(sscc->field, "orders[0].packs[0].sscc");
+  EXPECT_EQ(FindIssue(m.issues, "W12", 1)->severity, IssueSeverity::kInfo);
+}
+
+TEST_P(X12InboundTest, WarehouseShippingAdviceProblems) {
+  // No W06: the order and the shipment id are missing (errors); W03 disagrees with the lines.
+  auto m = Map("945", "N1*SF*WEST DC*92*WH-WEST~\nLX*1~\nW12*CC*1*x**~\nW03*7~\n",
+               DocumentType::kShipment);
+  EXPECT_NE(FindIssue(m.issues, "ST", 0), nullptr) << Dump(m.issues);
+  const MapIssue* qty = FindIssue(m.issues, "W12", 3);
+  ASSERT_NE(qty, nullptr) << Dump(m.issues);
+  EXPECT_EQ(qty->severity, IssueSeverity::kError);
+  const MapIssue* uom = FindIssue(m.issues, "W12", 5);
+  ASSERT_NE(uom, nullptr) << Dump(m.issues);
+  EXPECT_EQ(uom->severity, IssueSeverity::kError);
+  bool total = false;
+  for (const auto& i : m.issues) total |= i.message.find("W0301") != std::string::npos;
+  EXPECT_TRUE(total) << Dump(m.issues);
+}
+
+TEST_P(X12InboundTest, WarehouseShippingOrder) {
+  const std::string body = R"(W05*F*SO-7*PO-7~
+N1*ST*SHOPCO*92*ST-1~
+G62*04*20261120~
+G62*99*20261121~
+LX*1~
+W01*3*CA*012345678905*BP*SKU-1~
+N9*LI*10~
+G62*02*20261130~
+W76*4~
+)";
+  X12MapOptions opts;
+  opts.partner_kind = "supplier";
+  opts.hub_item_ids_are_skus = true;
+  auto m = Map("940", body, DocumentType::kSalesOrder, opts);
+  EXPECT_EQ(m.json, Canon(DocumentType::kSalesOrder, R"({
+    "po_number": "SO-7", "purpose": "cancel", "order_date": "2026-11-20",
+    "parties": [{"role": "ship_to", "qualifier": "92", "code": "ST-1", "name": "SHOPCO"}],
+    "references": [{"qualifier": "PO", "value": "PO-7"}],
+    "lines": [{"line_number": "10", "item": {"sku": "SKU-1", "gtin": "012345678905"},
+               "quantity": {"value": "3", "uom": "CA"}, "requested_date": "2026-11-30"}]})"));
+  bool total = false;
+  for (const auto& i : m.issues) total |= i.message.find("W7601") != std::string::npos;
+  EXPECT_TRUE(total) << Dump(m.issues);
+  EXPECT_NE(FindIssue(m.issues, "G62", 0), nullptr) << Dump(m.issues);  // G62*99: not kept
+}
+
 TEST_P(X12InboundTest, InvoiceFromSupplier) {
   const std::string body = R"(BIG*20261123*INV-77*20261120*PO-1001~
 CUR*SE*USD~
@@ -660,6 +756,8 @@ TEST(X12MapTest, TypesForSet) {
   EXPECT_EQ(TypesForSet("850"),
             (std::vector<DocumentType>{DocumentType::kPurchaseOrder, DocumentType::kSalesOrder}));
   EXPECT_EQ(TypesForSet("846"), (std::vector<DocumentType>{DocumentType::kInventoryAdvice}));
+  EXPECT_EQ(TypesForSet("940"), (std::vector<DocumentType>{DocumentType::kSalesOrder}));
+  EXPECT_EQ(TypesForSet("945"), (std::vector<DocumentType>{DocumentType::kShipment}));
   EXPECT_TRUE(TypesForSet("997").empty());
 }
 
@@ -803,6 +901,43 @@ const RoundTripCase kRoundTrips[] = {
          "location": "WH-EAST", "available": {"value": "200", "uom": "EA"},
          "available_date": "2026-12-10"},
         {"item": {"sku": "SKU-2"}, "location": "WH-WEST", "available": {"value": "0", "uom": "CA"}}]})"},
+    // A release to a 3PL: what to pick and ship (no prices: a 940 carries none).
+    {"warehouse_release", "940", DocumentType::kSalesOrder, "supplier", R"({
+      "po_number": "shopco/SO-1", "purpose": "original", "order_date": "2026-11-20",
+      "requested_delivery_date": "2026-12-01", "ship_not_before": "2026-11-25",
+      "cancel_after": "2026-12-15", "ship_via": "UPSN", "note": "Call before delivery",
+      "parties": [{"role": "ship_to", "qualifier": "92", "code": "ST-1", "name": "Shopco Store 12",
+                   "address": {"lines": ["1 Main St"], "city": "Dayton", "region": "OH",
+                               "postal_code": "45401", "country": "US"}},
+                  {"role": "warehouse", "qualifier": "92", "code": "WH-EAST", "name": "East DC"}],
+      "references": [{"qualifier": "PO", "value": "SO-1"}, {"qualifier": "DP", "value": "038"}],
+      "lines": [
+        {"line_number": "1", "item": {"sku": "SKU-1001", "gtin": "012345678905",
+                                      "description": "Hex bolt M8 x 40, zinc plated, box of 100"},
+         "quantity": {"value": "2100", "uom": "EA"}, "requested_date": "2026-11-30",
+         "note": "Keep dry", "references": [{"qualifier": "LT", "value": "LOT-7"}]},
+        {"line_number": "2", "item": {"sku": "SKU-2001"}, "quantity": {"value": "10.5", "uom": "LB"}}]})"},
+    {"warehouse_cancel", "940", DocumentType::kSalesOrder, "supplier", R"({
+      "po_number": "SO-2", "purpose": "cancel", "order_date": "2026-11-21",
+      "ship_via": "BEST WAY GROUND",
+      "lines": [{"line_number": "A1", "item": {"sku": "SKU-1"}, "quantity": {"value": "1", "uom": "EA"}}]})"},
+    // The 3PL's confirmation: loose items and one carton.
+    {"warehouse_shipment", "945", DocumentType::kShipment, "supplier", R"({
+      "shipment_id": "WS-1", "ship_date": "2026-11-22", "ship_time": "14:05",
+      "expected_delivery_date": "2026-11-25", "carrier_scac": "UPSN", "transport_mode": "M",
+      "tracking_number": "1Z999", "bill_of_lading": "BOL-1",
+      "gross_weight": {"value": "120.5", "uom": "LB"}, "package_count": "2",
+      "parties": [{"role": "ship_from", "qualifier": "92", "code": "WH-WEST", "name": "West DC"},
+                  {"role": "ship_to", "qualifier": "92", "code": "ST-1"}],
+      "references": [{"qualifier": "PO", "value": "SO-1"}, {"qualifier": "IA", "value": "V-77"}],
+      "orders": [{"po_number": "shopco/SO-1",
+                  "items": [{"line_number": "1", "item": {"sku": "SKU-1001"},
+                             "quantity": {"value": "2000", "uom": "EA"}, "lot": "L-2026-11"}],
+                  "packs": [{"sscc": "000614141000000014", "level": "pack", "items": [
+                    {"line_number": "1", "item": {"sku": "SKU-1001", "gtin": "012345678905"},
+                     "quantity": {"value": "100", "uom": "EA"}, "serial": "SN-1"},
+                    {"line_number": "2", "item": {"sku": "SKU-2001", "description": "Washer"},
+                     "quantity": {"value": "10", "uom": "EA"}}]}]}]})"},
     {"inventory_delta", "846", DocumentType::kInventoryAdvice, "customer", R"({
       "advice_id": "D-1", "as_of": "2026-11-23T08:30:15.25Z", "kind": "delta",
       "lines": [{"item": {"partner_item_id": "A-1"}, "on_hand": {"value": "-3", "uom": "EA"}}]})"},
@@ -952,6 +1087,30 @@ TEST(X12MapOutboundTest, ErrorsNameTheField) {
       {DocumentType::kInventoryAdvice, "846",
        R"({"as_of": "2026-11-20", "lines": [{"item": {"partner_item_id": "A"}, "on_hand": {"value": "1", "uom": "EA"}}]})",
        "advice_id"},
+      {DocumentType::kSalesOrder, "940",
+       R"({"po_number": "a-customer-id-longer-than/PO-1", "order_date": "2026-11-20", "lines": [{"line_number": "1", "item": {"sku": "S"}, "quantity": {"value": "1", "uom": "EA"}}]})",
+       "po_number"},
+      {DocumentType::kSalesOrder, "940",
+       R"({"po_number": "SO-1", "order_date": "2026-11-20", "lines": [{"line_number": "1", "item": {}, "quantity": {"value": "1", "uom": "EA"}}]})",
+       "lines[0].item"},
+      {DocumentType::kSalesOrder, "940",
+       R"({"po_number": "SO-1", "order_date": "2026-11-20", "lines": [{"line_number": "1", "item": {"sku": "S", "buyer_item_id": "B", "partner_item_id": "P", "vendor_item_id": "V", "gtin": "012345678905"}, "quantity": {"value": "1", "uom": "EA"}}]})",
+       "lines[0].item"},
+      {DocumentType::kShipment, "945",
+       R"({"shipment_id": "S", "ship_date": "2026-11-20", "parties": [{"role": "ship_from", "code": "W", "qualifier": "92"}], "orders": [{"po_number": "1"}, {"po_number": "2"}]})",
+       "orders"},
+      {DocumentType::kShipment, "945",
+       R"({"shipment_id": "S", "ship_date": "2026-11-20", "orders": [{"po_number": "1"}]})",
+       "parties"},
+      {DocumentType::kShipment, "945",
+       R"({"shipment_id": "S", "ship_date": "2026-11-20", "parties": [{"role": "ship_from", "code": "W", "qualifier": "92"}], "orders": [{"po_number": "1", "packs": [{"sscc": "000614141000000014", "level": "tare"}]}]})",
+       "orders[0].packs[0]"},
+      {DocumentType::kShipment, "945",
+       R"({"shipment_id": "S", "ship_date": "2026-11-20", "carrier_scac": "UPSN", "parties": [{"role": "ship_from", "code": "W", "qualifier": "92"}], "orders": [{"po_number": "1"}]})",
+       "transport_mode"},
+      {DocumentType::kShipment, "945",
+       R"({"shipment_id": "S", "ship_date": "2026-11-20", "gross_weight": {"value": "1", "uom": "EA"}, "parties": [{"role": "ship_from", "code": "W", "qualifier": "92"}], "orders": [{"po_number": "1"}]})",
+       "gross_weight.uom"},
       {DocumentType::kInventoryAdvice, "846",
        R"({"advice_id": "A", "as_of": "2026-11-20T10", "lines": [{"item": {"partner_item_id": "A"}, "on_hand": {"value": "1", "uom": "EA"}}]})",
        "as_of"},
