@@ -481,7 +481,7 @@ model::SalesOrder WarehouseOrder(const SalesOrderState& s, const std::string& wa
       o.lines.push_back(std::move(ol));
     }
   }
-  o.references.push_back({"order_id", s.order_id});
+  o.references.push_back({"PO", s.po_number});  // the customer's own PO number
   return o;
 }
 

@@ -29,11 +29,17 @@ def order(po, lines, ship_to="ST-SHOPCO-01", requested=None):
                       for i, (sku, q, price) in enumerate(lines)]}
 
 
-class OrdersTest(unittest.TestCase):
+class OrdersBase(unittest.TestCase):
+    """The demo configuration with its stock loaded; tests derive from it."""
+    warehouse_yaml = None  # replaces partners/demo-warehouse.yaml when set
+
     def setUp(self):
         self.receiver = Receiver()
         self.hub = Hub()
         self.cfg = example_config(self.hub.port, self.receiver.port)
+        if self.warehouse_yaml:
+            with open(os.path.join(self.cfg, "partners", "demo-warehouse.yaml"), "w") as f:
+                f.write(self.warehouse_yaml)
         self.hub.config_path = self.cfg
         self.hub.start()
         self.flow = Flow(self, self.hub)
@@ -75,6 +81,8 @@ class OrdersTest(unittest.TestCase):
                                lambda: (self.get(order_id) or {}).get("state") == want and self.get(order_id),
                                timeout=timeout)
 
+
+class OrdersTest(OrdersBase):
     def test_split_across_warehouses_then_ship_notice_and_invoice(self):
         code, hdrs, body = self.post(order("SO-SPLIT", [("SKU-1001", 2600, "0.19"), ("SKU-2001", 10, "11.50")]),
                                      key="so-split")
@@ -286,6 +294,77 @@ class OrdersTest(unittest.TestCase):
         self.assertIn("BC-20417", ack[0])
         self.assertRegex(ack[0], r"ACK\*IA\*100\*EA")
         self.assertTrue([f for f in files if "999" in f or "997" in f], files)
+
+
+X12_3PL = """name: Demo 3PL (X12 over folders)
+kind: 3pl
+formats: [x12]
+x12:
+  isa_qualifier: ZZ
+  isa_id: DEMO3PL
+  gs_id: DEMO3PL
+  version: "004010"
+  ack: auto
+documents:
+  - {type: sales_order, direction: out, format: x12, set: "940"}
+  - {type: shipment, direction: in, format: x12, set: "945"}
+transport:
+  type: filedrop
+  inbound_dir: partners/demo-warehouse/inbound
+  outbound_dir: partners/demo-warehouse/outbound
+  poll_interval_ms: 500
+"""
+
+
+class X12WarehouseTest(OrdersBase):
+    """The same 3PL trading X12: each release goes out as a 940; its 945 ships the order."""
+    warehouse_yaml = X12_3PL
+
+    def test_release_as_940_and_945_ships_the_order(self):
+        code, _, body = self.post(order("SO-X1", [("SKU-1001", 200, "0.19"), ("SKU-2001", 10, "11.50")]),
+                                  key="so-x1")
+        self.assertEqual(code, 202, body)
+        self.state("json-customer/SO-X1", "released")
+        rel = self.flow.until("940", lambda: self.flow.outbound("demo-warehouse", r"^sales_order-"))
+        self.assertEqual(len(rel), 1, rel)
+        x940 = self.flow.read_out("demo-warehouse", rel[0])
+        segs = [s.strip() for s in x940.split("~") if s.strip()]
+        self.assertTrue(segs[0].startswith("ISA*"), x940)
+        self.assertIn("*ZZ*DEMO3PL        *", segs[0])
+        self.assertIn("GS*OW*CROSSDOCKHUB*DEMO3PL*", x940)
+        self.assertIn("ST*940*", x940)
+        self.assertIn("W05*N*json-customer/SO-X1", x940)
+        w01 = [s for s in segs if s.startswith("W01*")]
+        self.assertEqual(w01, ["W01*200*EA**BP*SKU-1001", "W01*10*EA**BP*SKU-2001"], x940)
+        self.assertIn("W76*210", x940)
+        # The 3PL ships everything from WH-EAST and says so in a 945.
+        today = datetime.date.today().strftime("%Y%m%d")
+        body945 = "~\n".join([
+            "ISA*00*          *00*          *ZZ*DEMO3PL        *ZZ*CROSSDOCKHUB   *261123*1500*U*00401*000000077*0*P*>",
+            "GS*SW*DEMO3PL*CROSSDOCKHUB*20261123*1500*77*X*004010",
+            "ST*945*0001",
+            f"W06*F*json-customer/SO-X1*{today}*WS-X1",
+            "N1*SF*EAST DC*92*WH-EAST",
+            "N9*CN*1Z-X1",
+            "W27*M*UPSN",
+            "LX*1",
+            "W12*CC*200*200**EA**BP*SKU-1001",
+            "N9*LI*1",
+            "W12*CC*10*10**EA**BP*SKU-2001",
+            "N9*LI*2",
+            "W03*210",
+            "SE*12*0001", "GE*1*77", "IEA*1*000000077"]) + "~\n"
+        self.flow.drop("demo-warehouse", "945.x12", body945)
+        o = self.state("json-customer/SO-X1", "closed")
+        self.assertEqual([l["shipped"] for l in o["lines"]], ["200", "10"])
+        self.assertEqual(self.east("SKU-2001")["reserved"], "0")
+        notes = self.flow.until("ship notice", lambda: [
+            e for e in self.receiver.events() if e["event"]["type"] == "sales_order.ship_notice.v1"])
+        self.assertEqual(notes[0]["event"]["data"]["tracking_number"], "1Z-X1")
+        # The 945 is acknowledged with a 997 (ack: auto).
+        acks = self.flow.until("997", lambda: [f for f in self.flow.outbound("demo-warehouse", r".")
+                                               if "997" in self.flow.read_out("demo-warehouse", f)])
+        self.assertIn("AK1*SW*77", self.flow.read_out("demo-warehouse", acks[0]))
 
 
 class OversellTest(unittest.TestCase):
