@@ -1192,7 +1192,7 @@ std::vector<std::string> SplitTabs(const std::string& line) {
 }
 
 bool MentionsMappedSet(const std::string& sets) {
-  for (const char* id : {"850", "855", "856", "810", "846"}) {
+  for (const char* id : {"850", "855", "856", "810", "846", "940", "945"}) {
     size_t p = sets.find(id);
     while (p != std::string::npos) {
       const bool start_ok = p == 0 || sets[p - 1] == ',';
