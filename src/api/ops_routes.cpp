@@ -13,6 +13,9 @@ namespace crossdock::api {
 namespace {
 
 using nlohmann::json;
+// Responses quote partner text (values, messages, names): a byte that is not UTF-8 is written as
+// U+FFFD, never thrown out of a handler.
+constexpr auto kLenient = nlohmann::json::error_handler_t::replace;
 
 constexpr size_t kMaxTraceMessages = 200;
 constexpr size_t kMaxTraceAggregates = 10;
@@ -169,7 +172,7 @@ void Search(const OpsDeps& d, const Request& req, Reply& reply) {
             {"at", Iso(c->front().received_at)}});
     }
   }
-  reply(Response::Json(200, json({{"query", q}, {"items", items}}).dump()));
+  reply(Response::Json(200, json({{"query", q}, {"items", items}}).dump(-1, ' ', false, kLenient)));
 }
 
 // ---- trace ----
@@ -430,7 +433,7 @@ void Trace(const OpsDeps& d, const Request& req, Reply& reply) {
   if (st.ok()) st = b.Expand();
   if (st.ok()) st = b.FollowAggregates();
   if (!st.ok()) return reply(StoreProblem(st.error(), req));
-  reply(Response::Json(200, b.Build(std::move(subject)).dump()));
+  reply(Response::Json(200, b.Build(std::move(subject)).dump(-1, ' ', false, kLenient)));
 }
 
 // ---- measures and alerts ----
@@ -456,7 +459,7 @@ bool HandleOpsRoute(const OpsDeps& d, const Request& req, const Principal& who,
                                {"role", std::string(config::RoleName(who.role))},
                                {"partner", who.partner.empty() ? json(nullptr) : json(who.partner)},
                                {"can_act", who.CanAct()}})
-                             .dump()));
+                             .dump(-1, ' ', false, kLenient)));
     return true;
   }
   const bool ops_route =
@@ -504,7 +507,7 @@ bool HandleOpsRoute(const OpsDeps& d, const Request& req, const Principal& who,
     json j = {{"items", items}};
     if (static_cast<int>(list->size()) == limit)
       j["next_before"] = std::to_string(list->back().seq);
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
     return true;
   }
   if (!d.measures) {
@@ -515,7 +518,7 @@ bool HandleOpsRoute(const OpsDeps& d, const Request& req, const Principal& who,
     json j = json::parse(d.measures->SnapshotJson(), nullptr, false);
     if (!j.is_object()) j = json::object();
     j["alerts"] = d.alerts ? json::parse(d.alerts->FiringJson(), nullptr, false) : json::array();
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
     return true;
   }
   if (r == "measures") {

@@ -16,6 +16,9 @@ namespace crossdock::api {
 namespace {
 
 using nlohmann::json;
+// Responses quote partner text (values, messages, names): a byte that is not UTF-8 is written as
+// U+FFFD, never thrown out of a handler.
+constexpr auto kLenient = nlohmann::json::error_handler_t::replace;
 
 // A JSON string: copied as it is when nothing in it needs escaping (the usual case for ids,
 // units and dates), else through AppendJsonString.
@@ -183,7 +186,7 @@ class ApiHandler final : public Handler {
           return reply(Problem(403, "forbidden", "Forbidden",
                                "exception " + parts[2] + " belongs to another partner", &req));
         }
-        return reply(Response::Json(200, ToJson(*e).dump()));
+        return reply(Response::Json(200, ToJson(*e).dump(-1, ' ', false, kLenient)));
       }
       if (n == 4) {
         if (!Method(req, reply, "POST")) return;
@@ -219,7 +222,7 @@ class ApiHandler final : public Handler {
           json j = json::parse((*a)->state_json, nullptr, false);
           if (!j.is_object()) j = json::object();
           j["state"] = (*a)->status;
-          return reply(Response::Json(200, j.dump()));
+          return reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
         }
         if (parts[4] == "authorise" || parts[4] == "reject") {
           if (!Method(req, reply, "POST")) return;
@@ -231,9 +234,10 @@ class ApiHandler final : public Handler {
           json payload = {{"event", parts[4]},
                           {"by", who.name},
                           {"note", body.is_object() ? body.value("note", "") : ""}};
-          auto st = d_.store->Enqueue({d_.rma_event(id, payload.dump())});
+          auto st = d_.store->Enqueue({d_.rma_event(id, payload.dump(-1, ' ', false, kLenient))});
           if (!st.ok()) return reply(StoreProblem(st.error(), req));
-          return reply(Response::Json(202, json({{"rma_id", id}, {"action", parts[4]}}).dump()));
+          return reply(Response::Json(
+              202, json({{"rma_id", id}, {"action", parts[4]}}).dump(-1, ' ', false, kLenient)));
         }
       }
     }
@@ -296,7 +300,7 @@ class ApiHandler final : public Handler {
         if (!Method(req, reply, "GET")) return;
         auto dl = d_.store->GetDeadLetter(parts[2]);
         if (!dl.ok()) return reply(StoreProblem(dl.error(), req));
-        return reply(Response::Json(200, ToJson(*dl).dump()));
+        return reply(Response::Json(200, ToJson(*dl).dump(-1, ' ', false, kLenient)));
       }
       if (n == 4 && parts[3] == "replay") {
         if (!Method(req, reply, "POST")) return;
@@ -519,7 +523,7 @@ class ApiHandler final : public Handler {
     j["exceptions"] = std::move(exs);
     j["lineage"] = {{"parents", LineageJson(v->parents)}, {"children", LineageJson(v->children)}};
     j["links"] = {{"payload", "/v1/messages/" + id + "/payload"}};
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   void GetPayload(const Request& req, const Principal& who, const std::string& id, Reply& reply) {
@@ -573,7 +577,7 @@ class ApiHandler final : public Handler {
     for (const auto& m : *list) items.push_back(ToJson(m));
     json j = {{"items", std::move(items)}};
     if (static_cast<int>(list->size()) == f.limit) j["next_before"] = list->back().id;
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   void ListDeadLetters(const Request& req, Reply& reply) {
@@ -591,7 +595,7 @@ class ApiHandler final : public Handler {
     for (const auto& d : *list) items.push_back(ToJson(d));
     json j = {{"items", std::move(items)}};
     if (static_cast<int>(list->size()) == f.limit) j["next_before"] = list->back().id;
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   void ReplayDeadLetter(const Request& req, const Principal& who, const std::string& id,
@@ -609,7 +613,7 @@ class ApiHandler final : public Handler {
                {"correlation_id", req.correlation_id}});
     json j = {
         {"dead_letter_id", id}, {"new_item_id", r->new_item_id}, {"message_id", r->new_message_id}};
-    reply(Response::Json(202, j.dump()));
+    reply(Response::Json(202, j.dump(-1, ' ', false, kLenient)));
   }
 
   void ReplayMessage(const Request& req, const Principal& who, const std::string& id,
@@ -631,7 +635,7 @@ class ApiHandler final : public Handler {
     auto r = d_.store->ReplayMessage(id, std::move(steps), who.name);
     if (!r.ok()) return reply(StoreProblem(r.error(), req));
     json j = {{"original_id", id}, {"message_id", r->new_message_id}};
-    Response resp = Response::Json(202, j.dump());
+    Response resp = Response::Json(202, j.dump(-1, ' ', false, kLenient));
     resp.headers.emplace_back("Location", "/v1/messages/" + r->new_message_id);
     reply(std::move(resp));
   }
@@ -667,7 +671,7 @@ class ApiHandler final : public Handler {
     for (const auto& e : *list) items.push_back(ToJson(e));
     json j = {{"items", std::move(items)}};
     if (static_cast<int>(list->size()) == f.limit) j["next_before"] = list->back().id;
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   void ExceptionAction(const Request& req, const Principal& who, const std::string& id,
@@ -713,7 +717,7 @@ class ApiHandler final : public Handler {
       if (!done.ok()) return reply(StoreProblem(done.error(), req));
       json j = ToJson(*done);
       j["retry_message_id"] = rep->new_message_id;
-      return reply(Response::Json(202, j.dump()));
+      return reply(Response::Json(202, j.dump(-1, ' ', false, kLenient)));
     }
     auto r = d_.store->UpdateException(id, action, note, who.name, str("assignee"));
     if (!r.ok()) {
@@ -722,7 +726,7 @@ class ApiHandler final : public Handler {
       }
       return reply(StoreProblem(r.error(), req));
     }
-    reply(Response::Json(200, ToJson(*r).dump()));
+    reply(Response::Json(200, ToJson(*r).dump(-1, ' ', false, kLenient)));
   }
 
   static json PartnerJson(const config::Partner& p) {
@@ -755,7 +759,7 @@ class ApiHandler final : public Handler {
     for (const auto& p : d_.cfg->partners) {
       if (who.ActsFor(p.id)) items.push_back(PartnerJson(p));
     }
-    reply(Response::Json(200, json({{"items", items}}).dump()));
+    reply(Response::Json(200, json({{"items", items}}).dump(-1, ' ', false, kLenient)));
   }
 
   void GetPartner(const Request& req, const Principal& who, const std::string& id,
@@ -777,11 +781,12 @@ class ApiHandler final : public Handler {
       if (versions_only) x["content"] = v.content;
       vs.push_back(std::move(x));
     }
-    if (versions_only) return reply(Response::Json(200, json({{"items", vs}}).dump()));
+    if (versions_only)
+      return reply(Response::Json(200, json({{"items", vs}}).dump(-1, ' ', false, kLenient)));
     json j = PartnerJson(*p);
     j["version"] = versions->empty() ? json(nullptr) : json((*versions)[0].version);
     j["versions"] = vs;
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   static bool ValidQuantity(const std::string& q, Decimal* out) {
@@ -929,7 +934,7 @@ class ApiHandler final : public Handler {
     }
     json j = {{"items", items}};
     if (static_cast<int>(list->size()) == f.limit) j["next_before"] = list->back().id;
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   void GetPurchaseOrder(const Request& req, const std::string& id, Reply& reply) {
@@ -968,7 +973,7 @@ class ApiHandler final : public Handler {
       }
     }
     j["exceptions"] = std::move(exs);
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   void PurchaseOrderAction(const Request& req, const Principal& who, const std::string& id,
@@ -994,11 +999,11 @@ class ApiHandler final : public Handler {
     if (!d_.po_event) {
       return reply(Problem(503, "unavailable", "Not ready", "workflows are not running", &req));
     }
-    auto st = d_.store->Enqueue({d_.po_event(id, payload.dump())});
+    auto st = d_.store->Enqueue({d_.po_event(id, payload.dump(-1, ' ', false, kLenient))});
     if (!st.ok()) return reply(StoreProblem(st.error(), req));
     reply(Response::Json(
         202, json({{"po_number", id}, {"action", action}, {"by", who.name}, {"status", "accepted"}})
-                 .dump()));
+                 .dump(-1, ' ', false, kLenient)));
   }
 
   // POST /v1/orders, /v1/returns: a canonical document from an API customer.
@@ -1071,7 +1076,8 @@ class ApiHandler final : public Handler {
                                  {"correlation_id", r->correlation_id},
                                  {collection == "orders" ? "order_id" : "rma_id", order_id}};
                        if (r->duplicate) j["duplicate"] = true;
-                       Response resp = Response::Json(r->duplicate ? 200 : 202, j.dump());
+                       Response resp = Response::Json(r->duplicate ? 200 : 202,
+                                                      j.dump(-1, ' ', false, kLenient));
                        resp.headers.emplace_back("Location", "/v1/" + collection + "/" + order_id);
                        resp.headers.emplace_back("X-Correlation-Id", r->correlation_id);
                        reply(std::move(resp));
@@ -1103,7 +1109,7 @@ class ApiHandler final : public Handler {
     }
     json j = {{"items", items}};
     if (static_cast<int>(list->size()) == f.limit) j["next_before"] = list->back().id;
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   void GetOrder(const Request& req, const std::string& id, Reply& reply) {
@@ -1137,7 +1143,7 @@ class ApiHandler final : public Handler {
     json exs = json::array();
     for (const auto& e : *ex) exs.push_back(ToJson(e));
     j["exceptions"] = std::move(exs);
-    reply(Response::Json(200, j.dump()));
+    reply(Response::Json(200, j.dump(-1, ' ', false, kLenient)));
   }
 
   void OrderAction(const Request& req, const Principal& who, const std::string& id,
@@ -1168,11 +1174,11 @@ class ApiHandler final : public Handler {
     if (!d_.so_event) {
       return reply(Problem(503, "unavailable", "Not ready", "workflows are not running", &req));
     }
-    auto st = d_.store->Enqueue({d_.so_event(id, payload.dump())});
+    auto st = d_.store->Enqueue({d_.so_event(id, payload.dump(-1, ' ', false, kLenient))});
     if (!st.ok()) return reply(StoreProblem(st.error(), req));
     reply(Response::Json(
         202, json({{"order_id", id}, {"action", action}, {"by", who.name}, {"status", "accepted"}})
-                 .dump()));
+                 .dump(-1, ' ', false, kLenient)));
   }
 
   ApiDeps d_;

@@ -8,6 +8,8 @@
 #include <set>
 #include <type_traits>
 
+#include "core/strings.hpp"
+
 namespace crossdock::mapping {
 namespace {
 
@@ -359,6 +361,7 @@ class In {
     if (end > 0 && set.segment(end - 1).tag() == "SE") --end;
     begin_ = set.size() > 0 && set.segment(0).tag() == "ST" ? 1 : 0;
     end_ = std::max(begin_, end);
+    CheckEncoding();
   }
 
   size_t begin() const { return begin_; }
@@ -379,7 +382,7 @@ class In {
     i.segment_ordinal = s.ordinal();
     i.segment = std::string(s.tag());
     i.element = el;
-    if (el > 0) i.value = std::string(s.element(static_cast<size_t>(el)));
+    if (el > 0) i.value = Printable(s.element(static_cast<size_t>(el)));
     i.message = std::move(message);
     issues_.push_back(std::move(i));
   }
@@ -425,9 +428,11 @@ class In {
   }
 
   std::string El(const SegmentView& s, int pos) const {
+    if (!not_utf8_.empty() && not_utf8_.count({s.ordinal(), pos})) return "";
     return Trimmed(s.element(static_cast<size_t>(pos)));
   }
   std::string Comp(const SegmentView& s, int pos, int comp) const {
+    if (!not_utf8_.empty() && not_utf8_.count({s.ordinal(), pos})) return "";
     return Trimmed(x12::Part(s.element(static_cast<size_t>(pos)), ctx_.delimiters.component,
                              static_cast<size_t>(comp)));
   }
@@ -584,6 +589,39 @@ class In {
   }
 
  private:
+  // Canonical documents are UTF-8 JSON. An element that is not valid UTF-8 (Latin-1 and
+  // Windows-1252 bytes look alike, so no encoding is guessed) is an error and reads as empty:
+  // the document is held with the gap; the raw file stays in the inbox.
+  void CheckEncoding() {
+    for (size_t i = begin_; i < end_; ++i) {
+      const SegmentView s = set_.segment(i);
+      for (size_t pos = 1; pos <= s.size(); ++pos) {
+        if (IsValidUtf8(s.element(pos))) continue;
+        not_utf8_.insert({s.ordinal(), static_cast<int>(pos)});
+        Err(s, static_cast<int>(pos), "",
+            std::string(s.tag()) + Pad(static_cast<int>(pos), 2) +
+                " is not valid UTF-8 (the partner must send ASCII or UTF-8); not kept");
+      }
+    }
+  }
+  // A value quoted in an issue: bytes that are not UTF-8 written as \xNN.
+  static std::string Printable(std::string_view v) {
+    if (IsValidUtf8(v)) return std::string(v);
+    static const char* kHex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : v) {
+      if (c < 0x80) {
+        out += static_cast<char>(c);
+      } else {
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+    return out;
+  }
+
+  std::set<std::pair<uint64_t, int>> not_utf8_;  // (segment ordinal, element) not UTF-8
   const SetView& set_;
   const X12SetContext& ctx_;
   const X12MapOptions& opts_;

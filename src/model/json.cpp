@@ -184,7 +184,9 @@ std::optional<DocumentType> ParseDocumentType(std::string_view name) {
 template <typename T>
 std::string ToJson(const T& doc, bool pretty) {
   const ordered j = Writer::Value(doc);
-  return pretty ? j.dump(2) : j.dump();
+  // Readers keep documents UTF-8 (the mappings refuse other bytes); should one slip through,
+  // it is written as U+FFFD rather than thrown.
+  return j.dump(pretty ? 2 : -1, ' ', false, ordered::error_handler_t::replace);
 }
 
 template <typename T>

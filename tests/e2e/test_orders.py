@@ -295,6 +295,34 @@ class OrdersTest(OrdersBase):
         self.assertRegex(ack[0], r"ACK\*IA\*100\*EA")
         self.assertTrue([f for f in files if "999" in f or "997" in f], files)
 
+    def test_bytes_that_are_not_utf8_are_exceptions_not_a_crash(self):
+        # Two 850s with Latin-1 bytes: one in a name (mapped: the name is refused, the order
+        # held), one in a name too long for its element (the set is rejected by validation).
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "examples", "demo",
+                               "samples", "x12-customer", "850-PO-BC-20417.x12"), "rb") as f:
+            sample = f.read()
+        d = os.path.join(self.flow.dirs["x12-customer"], "inbound")
+        os.makedirs(d, exist_ok=True)
+        held = sample.replace(b"N1*BY*BuildCo Contractors", b"N1*BY*BuildC\xd6 Contractors")
+        rejected = sample.replace(b"BC-20417", b"BC-20418").replace(
+            b"N1*BY*BuildCo Contractors", b"N1*BY*BuildC\xd6" + b"X" * 70)
+        for name, data in (("latin1-a.x12", held), ("latin1-b.x12", rejected)):
+            with open(os.path.join(d, "." + name), "wb") as f:
+                f.write(data)
+            os.rename(os.path.join(d, "." + name), os.path.join(d, name))
+
+        def found():
+            code, _, body = self.hub.json("GET", "/v1/exceptions?partner=x12-customer")
+            self.assertEqual(code, 200, body)
+            msgs = [e["message"] for e in body["items"]]
+            return (any("not valid UTF-8" in m for m in msgs)
+                    and any("BC-20418" in m or "rejected" in m or "N102" in m for m in msgs) and msgs)
+        msgs = self.flow.until("UTF-8 exceptions", found)
+        self.assertTrue(any("N102" in m for m in msgs), msgs)
+        code, _, body = self.hub.json("GET", "/v1/messages?partner=x12-customer")
+        self.assertEqual(code, 200, body)
+        self.assertEqual(self.hub.json("GET", "/healthz")[0], 200)
+
 
 X12_3PL = """name: Demo 3PL (X12 over folders)
 kind: 3pl

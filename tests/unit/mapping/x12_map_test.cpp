@@ -507,6 +507,19 @@ TEST_P(X12InboundTest, WarehouseShippingAdviceProblems) {
   EXPECT_TRUE(total) << Dump(m.issues);
 }
 
+TEST_P(X12InboundTest, BytesThatAreNotUtf8AreAnErrorNotACrash) {
+  // N102 in Latin-1: the name is not kept, an error names the element and shows the bytes.
+  auto m = Map("940", "W05*N*SO-8~\nN1*ST*CAF\xC9 ROUGE*92*ST-1~\nLX*1~\nW01*1*EA**BP*SKU-1~\n",
+               DocumentType::kSalesOrder);
+  const MapIssue* bad = FindIssue(m.issues, "N1", 2);
+  ASSERT_NE(bad, nullptr) << Dump(m.issues);
+  EXPECT_EQ(bad->severity, IssueSeverity::kError);
+  EXPECT_EQ(bad->value, "CAF\\xC9 ROUGE");
+  EXPECT_NE(bad->message.find("not valid UTF-8"), std::string::npos);
+  EXPECT_NE(m.json.find("\"code\": \"ST-1\""), std::string::npos) << m.json;
+  EXPECT_EQ(m.json.find("CAF"), std::string::npos) << m.json;
+}
+
 TEST_P(X12InboundTest, WarehouseShippingOrder) {
   const std::string body = R"(W05*F*SO-7*PO-7~
 N1*ST*SHOPCO*92*ST-1~

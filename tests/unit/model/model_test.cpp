@@ -37,6 +37,15 @@ TEST(ModelJson, RoundTripKeepsExactDecimals) {
   EXPECT_NE(out.find("\"amount\":\"10.50\""), std::string::npos);
 }
 
+TEST(ModelJson, BytesThatAreNotUtf8AreReplacedNotThrown) {
+  auto po = FromJson<PurchaseOrder>(kOrder);
+  ASSERT_TRUE(po.ok());
+  po->parties[0].name = "CAF\xC9";  // Latin-1, not UTF-8
+  std::string out;
+  ASSERT_NO_THROW(out = ToJson(*po));
+  EXPECT_NE(out.find("CAF\xEF\xBF\xBD"), std::string::npos) << out;  // U+FFFD
+}
+
 TEST(ModelJson, EveryProblemWithItsPath) {
   auto po = FromJson<PurchaseOrder>(R"({
     "order_date": "2026-11-20", "purpose": "sideways", "colour": "red",
