@@ -958,17 +958,21 @@ void AppendNote(std::string* note, const std::string& text) {
   *note += note->empty() ? text : "\n" + text;
 }
 
-// REF -> Reference; REF03 is used when REF02 is empty.
+// REF or N9 -> Reference (the same layout: 01 qualifier, 02 value, 03 description); the
+// description is used when the value is empty.
 std::optional<model::Reference> ReadRef(In& in, const SegmentView& s, const std::string& field) {
+  const std::string tag(s.tag());
   model::Reference r{in.El(s, 1), in.El(s, 2)};
   const std::string desc = in.El(s, 3);
   if (r.value.empty()) {
     r.value = desc;
   } else if (!desc.empty()) {
-    in.Info(s, 3, field, "REF03 (description) beside REF02 has no place in a reference; not kept");
+    in.Info(s, 3, field,
+            tag + "03 (description) beside " + tag + "02 has no place in a reference; not kept");
   }
   if (r.qualifier.empty() || r.value.empty()) {
-    in.Warn(s, r.qualifier.empty() ? 1 : 2, field, "REF without a qualifier or a value; not kept");
+    in.Warn(s, r.qualifier.empty() ? 1 : 2, field,
+            tag + " without a qualifier or a value; not kept");
     return std::nullopt;
   }
   in.ExtraNotKept(s, 4);
@@ -2333,16 +2337,31 @@ constexpr CodeName kWarehouseOrderDates[] = {{"04", "order_date"},
 // W03-03 weight unit (188) <-> the X12 unit of a weight (355).
 constexpr CodeName kWeightUnits[] = {{"L", "LB"}, {"K", "KG"}};
 
-// An N9 reference (N9-01 qualifier, N9-02 value, N9-03 free-form text when N9-02 is empty).
-std::optional<model::Reference> ReadN9(In& in, const SegmentView& s, const std::string& field) {
-  model::Reference r{in.El(s, 1), in.El(s, 2)};
-  if (r.value.empty()) r.value = in.El(s, 3);
-  if (r.qualifier.empty() || r.value.empty()) {
-    in.Warn(s, r.qualifier.empty() ? 1 : 2, field, "N9 without a qualifier or a value; not kept");
-    return std::nullopt;
+// Item identifiers of a warehouse line (W01, W12): the U.P.C. case code element and the
+// qualifier/value pairs whose qualifiers are at `pairs`.
+void WarehouseIds(In& in, const SegmentView& s, int upc_pos, std::initializer_list<int> pairs,
+                  const std::string& field, model::ItemRef* item) {
+  std::vector<IdPair> ids;
+  for (int p : pairs) {
+    for (auto& id : ReadIdPairs(in, s, p, p + 1, field)) ids.push_back(std::move(id));
   }
-  in.ExtraNotKept(s, 4);
-  return r;
+  const std::string upc = in.El(s, upc_pos);
+  if (!upc.empty()) ids.push_back({"UP", upc, upc_pos - 1});
+  AssignIds(in, s, ids, item, field, nullptr);
+}
+
+// A control total (W76, W03) against the sum of the lines: a difference is a warning.
+void CheckTotal(In& in, const std::optional<Decimal>& total, const Decimal& sum,
+                const std::string& field, const std::string& what) {
+  if (!total || *total == sum) return;
+  in.Warn(in.st(), 0, field,
+          what + " " + total->ToString() + " differs from the lines, which add up to " +
+              sum.ToString());
+}
+
+void AppendWords(std::string* to, const std::string& text) {
+  if (text.empty()) return;
+  *to += to->empty() ? text : " " + text;
 }
 
 model::Order Map940(In& in) {
@@ -2350,7 +2369,6 @@ model::Order Map940(In& in) {
   Parties parties(&o.parties, "parties");
   bool seen_w05 = false, in_lines = false;
   int line = -1;
-  size_t w01_count = 0;
   std::optional<Decimal> total;
   auto lf = [&]() { return Idx("lines", static_cast<size_t>(line)); };
   ForEach(in, [&](const SegmentView& s) {
@@ -2377,7 +2395,7 @@ model::Order Map940(In& in) {
     if (tag == "N9") {
       const std::string f = line < 0 ? Idx("references", o.references.size())
                                      : Idx(lf() + ".references", o.lines.back().references.size());
-      auto r = ReadN9(in, s, f);
+      auto r = ReadRef(in, s, f);
       if (!r) return;
       if (line >= 0 && r->qualifier == "LI") {
         o.lines.back().line_number = r->value;
@@ -2427,7 +2445,6 @@ model::Order Map940(In& in) {
     }
     if (tag == "W01") {
       in_lines = true;
-      ++w01_count;
       model::OrderLine l;
       line = static_cast<int>(o.lines.size());
       const std::string f = lf();
@@ -2435,19 +2452,13 @@ model::Order Map940(In& in) {
       auto qty = in.R(s, 1, f + ".quantity.value", true, "quantity ordered");
       if (qty) l.quantity.value = *qty;
       l.quantity.uom = in.Unit(s, 2, 0, f + ".quantity.uom", true);
-      std::vector<IdPair> ids = ReadIdPairs(in, s, 4, 7, f + ".item");
-      for (auto& id : ReadIdPairs(in, s, 15, 16, f + ".item")) ids.push_back(std::move(id));
-      const std::string upc = in.El(s, 3);
-      if (!upc.empty()) ids.push_back({"UP", upc, 2});
-      AssignIds(in, s, ids, &l.item, f + ".item", nullptr);
+      WarehouseIds(in, s, 3, {4, 6, 15}, f + ".item", &l.item);
       o.lines.push_back(std::move(l));
       return;
     }
     if (tag == "G69") {
       if (line < 0) return in.NotKept(s, "description outside a W01 loop");
-      model::ItemRef& item = o.lines.back().item;
-      const std::string text = in.El(s, 1);
-      item.description += (item.description.empty() || text.empty() ? "" : " ") + text;
+      AppendWords(&o.lines.back().item.description, in.El(s, 1));
       return;
     }
     if (tag == "W76") {
@@ -2457,15 +2468,9 @@ model::Order Map940(In& in) {
     in.NotKept(s);
   });
   if (!seen_w05) in.Err(in.st(), 0, "po_number", "the set has no W05 segment");
-  if (total) {
-    Decimal sum;
-    for (const auto& l : o.lines) sum = sum.Add(l.quantity.value).value_or(sum);
-    if (sum != *total) {
-      in.Warn(in.st(), 0, "lines",
-              "W7601 (total quantity ordered) " + total->ToString() + " differs from the " +
-                  std::to_string(w01_count) + " W01 quantities, which add up to " + sum.ToString());
-    }
-  }
+  Decimal sum;
+  for (const auto& l : o.lines) sum = sum.Add(l.quantity.value).value_or(sum);
+  CheckTotal(in, total, sum, "lines", "W7601 (total quantity ordered)");
   return o;
 }
 
@@ -2501,7 +2506,7 @@ model::Shipment Map945(In& in) {
     }
     if (tag == "N9") {
       if (item) {
-        auto r = ReadN9(in, s, item_field());
+        auto r = ReadRef(in, s, item_field());
         if (!r) return;
         if (r->qualifier == "LI") {
           item->line_number = r->value;
@@ -2512,7 +2517,7 @@ model::Shipment Map945(In& in) {
         }
         return;
       }
-      auto r = ReadN9(in, s, Idx("references", sh.references.size()));
+      auto r = ReadRef(in, s, Idx("references", sh.references.size()));
       if (!r) return;
       if (r->qualifier == "BM" && sh.bill_of_lading.empty()) {
         sh.bill_of_lading = r->value;
@@ -2578,11 +2583,7 @@ model::Shipment Map945(In& in) {
       if (qty) item->quantity.value = *qty;
       item->quantity.uom = in.Unit(s, 5, 0, f + ".quantity.uom", true);
       item->lot = in.El(s, 9);
-      std::vector<IdPair> ids = ReadIdPairs(in, s, 7, 8, f + ".item");
-      for (auto& id : ReadIdPairs(in, s, 13, 14, f + ".item")) ids.push_back(std::move(id));
-      const std::string upc = in.El(s, 6);
-      if (!upc.empty()) ids.push_back({"UP", upc, 5});
-      AssignIds(in, s, ids, &item->item, f + ".item", nullptr);
+      WarehouseIds(in, s, 6, {7, 13}, f + ".item", &item->item);
       in.ElementNotKept(s, 1, "shipment/order status code");
       in.ElementNotKept(s, 2, "quantity ordered");
       in.ElementNotKept(s, 4, "quantity difference");
@@ -2590,9 +2591,7 @@ model::Shipment Map945(In& in) {
       return;
     }
     if (tag == "G69" && item) {
-      const std::string text = in.El(s, 1);
-      auto& d = item->item.description;
-      d += (d.empty() || text.empty() ? "" : " ") + text;
+      AppendWords(&item->item.description, in.El(s, 1));
       return;
     }
     if (tag == "W03") {
@@ -2613,21 +2612,13 @@ model::Shipment Map945(In& in) {
     in.NotKept(s);
   });
   if (!seen_w06) in.Err(in.st(), 0, "shipment_id", "the set has no W06 segment");
-  if (total) {
-    Decimal sum;
-    auto add = [&](const model::ShipmentItem& it) {
-      sum = sum.Add(it.quantity.value).value_or(sum);
-    };
-    for (const auto& it : order.items) add(it);
-    for (const auto& p : order.packs) {
-      for (const auto& it : p.items) add(it);
-    }
-    if (sum != *total) {
-      in.Warn(in.st(), 0, "orders[0]",
-              "W0301 (units shipped) " + total->ToString() +
-                  " differs from the W12 quantities, which add up to " + sum.ToString());
-    }
+  Decimal sum;
+  auto add = [&](const model::ShipmentItem& it) { sum = sum.Add(it.quantity.value).value_or(sum); };
+  for (const auto& it : order.items) add(it);
+  for (const auto& p : order.packs) {
+    for (const auto& it : p.items) add(it);
   }
+  CheckTotal(in, total, sum, "orders[0]", "W0301 (units shipped)");
   sh.orders.push_back(std::move(order));
   return sh;
 }
@@ -2738,6 +2729,18 @@ std::string N2Digits(const Decimal& d, Status* st, const std::string& field) {
   return std::to_string(r->coefficient());
 }
 
+// One REF or N9 segment (the same layout) for a reference.
+Status RefSegment(const char* tag, const model::Reference& r, const std::string& field, Out* out) {
+  if (r.qualifier.empty() || r.qualifier.size() > 3) {
+    return Bad(field + ".qualifier",
+               "'" + r.qualifier + "' is not a " + tag + "01 qualifier (1 to 3 characters)");
+  }
+  CD_RETURN_IF_ERROR(
+      CheckLength(r.value, out->v5() ? 50 : 30, field + ".value", std::string(tag) + "02"));
+  out->Add(tag, {r.qualifier, r.value});
+  return Status::Ok();
+}
+
 class Writer {
  public:
   Writer(Out* out, Kind kind, std::string currency)
@@ -2760,13 +2763,7 @@ class Writer {
       out_->Add("DTM", {r.qualifier.substr(3), *d});
       return Status::Ok();
     }
-    if (r.qualifier.empty() || r.qualifier.size() > 3) {
-      return Bad(field + ".qualifier",
-                 "'" + r.qualifier + "' is not a REF01 qualifier (1 to 3 characters)");
-    }
-    CD_RETURN_IF_ERROR(CheckLength(r.value, out_->v5() ? 50 : 30, field + ".value", "REF02"));
-    out_->Add("REF", {r.qualifier, r.value});
-    return Status::Ok();
+    return RefSegment("REF", r, field, out_);
   }
 
   Status Parties(const std::vector<model::PartyRef>& parties) {
@@ -3449,13 +3446,20 @@ Status PlaceIds(const std::vector<std::string>& pairs, std::initializer_list<siz
   return Status::Ok();
 }
 
-Status WriteN9(const model::Reference& r, const std::string& field, Out* out) {
-  if (r.qualifier.empty() || r.qualifier.size() > 3) {
-    return Bad(field + ".qualifier",
-               "'" + r.qualifier + "' is not an N901 qualifier (1 to 3 characters)");
+// The customer's PO (the first reference with qualifier PO) goes to its own element (W05-03,
+// W06-06); the other references are written as N9s.
+using RefList = std::vector<std::pair<size_t, const model::Reference*>>;
+Status SplitCustomerPo(const std::vector<model::Reference>& refs, std::string_view element,
+                       std::string* po, RefList* rest) {
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const auto& r = refs[i];
+    if (r.qualifier == "PO" && po->empty()) {
+      CD_RETURN_IF_ERROR(CheckLength(r.value, 22, Idx("references", i) + ".value", element));
+      *po = r.value;
+    } else {
+      rest->push_back({i, &r});
+    }
   }
-  CD_RETURN_IF_ERROR(CheckRequired(r.value, field + ".value", "N902", out->v5() ? 50 : 30));
-  out->Add("N9", {r.qualifier, r.value});
   return Status::Ok();
 }
 
@@ -3465,19 +3469,12 @@ Status Write940(const model::Order& o, Out* out, Writer* w) {
       CodeOf(kWarehouseOrderStatus, o.purpose.empty() ? "original" : o.purpose);
   if (status.empty()) return Bad("purpose", "'" + o.purpose + "' has no W0501 code");
   std::string customer_po;
-  std::vector<std::pair<size_t, const model::Reference*>> refs;
-  for (size_t i = 0; i < o.references.size(); ++i) {
-    const auto& r = o.references[i];
-    if (r.qualifier == "PO" && customer_po.empty()) {
-      CD_RETURN_IF_ERROR(CheckLength(r.value, 22, Idx("references", i) + ".value", "W0503"));
-      customer_po = r.value;
-    } else {
-      refs.push_back({i, &r});
-    }
-  }
+  RefList refs;
+  CD_RETURN_IF_ERROR(SplitCustomerPo(o.references, "W0503", &customer_po, &refs));
   out->Add("W05", {std::string(status), o.po_number, customer_po});
   CD_RETURN_IF_ERROR(w->Parties(o.parties));
-  for (const auto& [i, r] : refs) CD_RETURN_IF_ERROR(WriteN9(*r, Idx("references", i), out));
+  for (const auto& [i, r] : refs)
+    CD_RETURN_IF_ERROR(RefSegment("N9", *r, Idx("references", i), out));
   for (const auto& [code, name] : kWarehouseOrderDates) {
     const std::string& iso = name == "order_date"                ? o.order_date
                              : name == "requested_delivery_date" ? o.requested_delivery_date
@@ -3517,7 +3514,7 @@ Status Write940(const model::Order& o, Out* out, Writer* w) {
     for (const auto& c : Chunks(l.item.description, 45)) out->Add("G69", {c});
     out->Add("N9", {"LI", l.line_number});
     for (size_t r = 0; r < l.references.size(); ++r) {
-      CD_RETURN_IF_ERROR(WriteN9(l.references[r], Idx(f + ".references", r), out));
+      CD_RETURN_IF_ERROR(RefSegment("N9", l.references[r], Idx(f + ".references", r), out));
     }
     for (const auto& c : Chunks(l.note, 80)) out->Add("NTE", {"LIN", c});
     auto rd = X12Date(l.requested_date, f + ".requested_date", false);
@@ -3551,25 +3548,18 @@ Status Write945(const model::Shipment& sh, Out* out, Writer* w) {
     return Bad("parties", "a 945 names at least one party (N1), e.g. the ship-from warehouse");
   }
   std::string customer_po;
-  std::vector<std::pair<size_t, const model::Reference*>> refs;
-  for (size_t i = 0; i < sh.references.size(); ++i) {
-    const auto& r = sh.references[i];
-    if (r.qualifier == "PO" && customer_po.empty()) {
-      CD_RETURN_IF_ERROR(CheckLength(r.value, 22, Idx("references", i) + ".value", "W0606"));
-      customer_po = r.value;
-    } else {
-      refs.push_back({i, &r});
-    }
-  }
+  RefList refs;
+  CD_RETURN_IF_ERROR(SplitCustomerPo(sh.references, "W0606", &customer_po, &refs));
   out->Add("W06", {"F", o.po_number, *date, sh.shipment_id, "", customer_po});
   CD_RETURN_IF_ERROR(w->Parties(sh.parties));
   if (!sh.bill_of_lading.empty()) {
-    CD_RETURN_IF_ERROR(WriteN9({"BM", sh.bill_of_lading}, "bill_of_lading", out));
+    CD_RETURN_IF_ERROR(RefSegment("N9", {"BM", sh.bill_of_lading}, "bill_of_lading", out));
   }
   if (!sh.tracking_number.empty()) {
-    CD_RETURN_IF_ERROR(WriteN9({"CN", sh.tracking_number}, "tracking_number", out));
+    CD_RETURN_IF_ERROR(RefSegment("N9", {"CN", sh.tracking_number}, "tracking_number", out));
   }
-  for (const auto& [i, r] : refs) CD_RETURN_IF_ERROR(WriteN9(*r, Idx("references", i), out));
+  for (const auto& [i, r] : refs)
+    CD_RETURN_IF_ERROR(RefSegment("N9", *r, Idx("references", i), out));
   if (!time->empty()) out->Add("G62", {"11", *date, "8", *time});
   auto exp = X12Date(sh.expected_delivery_date, "expected_delivery_date", false);
   if (!exp.ok()) return exp.error();
@@ -3600,7 +3590,8 @@ Status Write945(const model::Shipment& sh, Out* out, Writer* w) {
       out->Add("W12", std::move(els));
       for (const auto& c : Chunks(it.item.description, 45)) out->Add("G69", {c});
       out->Add("N9", {"LI", it.line_number});
-      if (!it.serial.empty()) CD_RETURN_IF_ERROR(WriteN9({"SE", it.serial}, f + ".serial", out));
+      if (!it.serial.empty())
+        CD_RETURN_IF_ERROR(RefSegment("N9", {"SE", it.serial}, f + ".serial", out));
       auto sum = total.Add(it.quantity.value);
       if (!sum.ok()) return Bad(f + ".quantity.value", sum.error().message());
       total = *sum;
