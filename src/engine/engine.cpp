@@ -109,7 +109,19 @@ ItemResult Engine::RunStep(const StepDef& def, const QueueItem& item) {
   ItemResult r;
   r.item = item;
   const auto t0 = std::chrono::steady_clock::now();
-  StepResult sr = def.run(item);
+  StepResult sr;
+  try {
+    sr = def.run(item);
+  } catch (const std::exception& e) {
+    // A step that throws has a bug for this input: the item goes to the dead-letter queue with
+    // what was thrown (replayable once fixed) instead of taking the hub down, and down again
+    // on the same item after every restart.
+    sr.kind = StepResult::Kind::kFail;
+    sr.error = Error(Code::kInternal, "step " + def.name + " threw: " + e.what());
+  } catch (...) {
+    sr.kind = StepResult::Kind::kFail;
+    sr.error = Error(Code::kInternal, "step " + def.name + " threw a non-standard exception");
+  }
   const int64_t ms = MillisSince(t0);
   metrics_.GetHistogram("crossdock_step_duration_seconds", "Step run time", {{"step", def.name}})
       .ObserveMicros(std::chrono::duration_cast<std::chrono::microseconds>(

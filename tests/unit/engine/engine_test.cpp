@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "core/crypto.hpp"
@@ -157,6 +158,24 @@ TEST_F(EngineTest, ExhaustedRetriesDeadLetterWithEveryError) {
     EXPECT_NE(dl.errors_json.find("attempt " + std::to_string(i)), std::string::npos) << i;
   }
   EXPECT_NE(dl.reason.find("gave up after 3 attempts"), std::string::npos);
+}
+
+TEST_F(EngineTest, AStepThatThrowsDeadLettersItsItemAndTheEngineGoesOn) {
+  engine_->RegisterStep({"buggy",
+                         [](const store::QueueItem& it) -> StepResult {
+                           if (it.ordering_key == "bad")
+                             throw std::runtime_error("invalid UTF-8 byte");
+                           return StepResult::Done();
+                         },
+                         Fast(5)});
+  engine_->Start();
+  auto v = WaitStatus(Accept("t1", "buggy", "bad"), "failed");
+  ASSERT_EQ(v.dead_letters.size(), 1u);
+  EXPECT_EQ(v.dead_letters[0].attempts, 1);  // not retried: the same input throws again
+  EXPECT_NE(v.dead_letters[0].errors_json.find("step buggy threw: invalid UTF-8 byte"),
+            std::string::npos)
+      << v.dead_letters[0].errors_json;
+  WaitStatus(Accept("t2", "buggy", "good"), "done");  // the engine still runs
 }
 
 TEST_F(EngineTest, UnknownStepIsDeadLetteredNotLost) {
