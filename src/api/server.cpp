@@ -146,7 +146,9 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_->in_flight++;
     auto self = shared_from_this();
     const std::string corr = req->correlation_id;
-    shared_->handler->Handle(*req, [self, req, corr, version](Response resp) {
+    auto replied = std::make_shared<std::atomic<bool>>(false);
+    auto reply = [self, req, corr, version, replied](Response resp) {
+      if (replied->exchange(true)) return;
       bool has_corr = false;
       for (const auto& [k, v] : resp.headers) has_corr |= IEquals(k, "X-Correlation-Id");
       if (!has_corr) resp.headers.emplace_back("X-Correlation-Id", corr);
@@ -154,7 +156,14 @@ class Session : public std::enable_shared_from_this<Session> {
         self->Write(std::move(resp), version);
         self->shared_->in_flight--;
       });
-    });
+    };
+    try {
+      shared_->handler->Handle(*req, reply);
+    } catch (const std::exception& e) {
+      // A handler bug for this request is a 500 for this request, not the end of the hub.
+      reply(Problem(500, "internal-error", "Internal error",
+                    std::string("the request could not be handled: ") + e.what(), req.get()));
+    }
   }
 
   void Write(Response resp, unsigned version) {

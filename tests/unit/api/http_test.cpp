@@ -1,4 +1,10 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
 
 #include "api/auth.hpp"
 #include "api/http.hpp"
@@ -17,6 +23,46 @@ TEST(Http, CorrelationIdResolution) {
   EXPECT_EQ(ResolveCorrelationId("", "garbage").size(), 36u);
   EXPECT_FALSE(IsValidTraceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
   EXPECT_FALSE(IsValidTraceparent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+}
+
+// One HTTP/1.1 request over a fresh connection; the raw response.
+std::string RawGet(uint16_t port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return "";
+  }
+  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  (void)!::write(fd, req.data(), req.size());
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+TEST(Http, AHandlerThatThrowsAnswers500AndTheServerGoesOn) {
+  class Throwing : public Handler {
+   public:
+    void Handle(Request& req, Reply reply) override {
+      if (req.path == "/boom") throw std::runtime_error("invalid UTF-8 byte");
+      reply(Response::Json(200, "{}"));
+    }
+  } handler;
+  ServerOptions o;
+  o.port = 0;
+  Server server(o, handler);
+  ASSERT_TRUE(server.Start().ok());
+  const std::string boom = RawGet(server.port(), "/boom");
+  EXPECT_NE(boom.find("HTTP/1.1 500"), std::string::npos) << boom;
+  EXPECT_NE(boom.find("urn:crossdock:problem:internal-error"), std::string::npos) << boom;
+  EXPECT_NE(boom.find("invalid UTF-8 byte"), std::string::npos) << boom;
+  EXPECT_NE(RawGet(server.port(), "/ok").find("HTTP/1.1 200"), std::string::npos);
+  server.Stop(Millis(1000));
 }
 
 TEST(Http, ListenParsing) {
