@@ -391,19 +391,8 @@ class SoExecutor {
         loc && !loc->party.empty() ? ctx_.cfg->FindPartner(loc->party) : nullptr;
     model::SalesOrder order = rel.order;
     order.po_number = s.order_id;  // the warehouse echoes the hub's order id
-    // Places as the warehouse knows them: its code for the location (else the hub's id, a code
-    // the hub assigns: qualifier 92) and the location's name.
-    for (auto& party : order.parties) {
-      if (party.id.empty()) continue;
-      if (wms) {
-        for (const auto& x : wms->location_xref) {
-          if (x.id == party.id) party.code = x.code;
-        }
-      }
-      if (party.qualifier.empty() && !party.code.empty()) party.qualifier = "92";
-      const config::CatalogLocation* l = ctx_.cfg->FindLocation(party.id);
-      if (l && party.name.empty()) party.name = l->name;
-    }
+    // Places as the warehouse knows them.
+    for (auto& party : order.parties) LocationForPartner(*ctx_.cfg, wms, &party);
     if (!wms) {
       // No warehouse system is connected: the CloudEvent is the release.
       Fan("sales_order.warehouse_release.v1", s, model::ToJson(order));

@@ -68,6 +68,19 @@ Result<store::MessageSummary> MessageOf(store::Store& s, const store::QueueItem&
 
 std::string PartnerDestination(const std::string& partner_id) { return "partner." + partner_id; }
 
+void LocationForPartner(const config::Config& cfg, const config::Partner* partner,
+                        model::PartyRef* party) {
+  if (party->id.empty()) return;
+  if (party->code.empty()) party->code = party->id;
+  if (partner) {
+    for (const auto& x : partner->location_xref) {
+      if (x.id == party->id) party->code = x.code;
+    }
+  }
+  if (party->qualifier.empty()) party->qualifier = "92";
+  if (const auto* loc = cfg.FindLocation(party->id)) party->name = loc->name;
+}
+
 std::vector<store::WorkSpec> InboundSteps(const std::string& partner,
                                           const std::string& canonical_type) {
   store::WorkSpec w;

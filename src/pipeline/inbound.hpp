@@ -29,6 +29,13 @@ inline constexpr const char* kDecodeStep = "decode";
 // The destination id deliveries to a partner's own transport use.
 std::string PartnerDestination(const std::string& partner_id);
 
+// A hub location named in a document going to `partner` (null: no partner system, e.g. only a
+// CloudEvent): the partner's own code for it (its xref.locations), else the hub's id, a code the
+// hub assigns (qualifier 92), and the location's name from the catalog. Parties without a hub id
+// are left as they are.
+void LocationForPartner(const config::Config& cfg, const config::Partner* partner,
+                        model::PartyRef* party);
+
 // What the workflows get of each decoded document.
 struct DecodedDoc {
   const config::Partner* partner = nullptr;

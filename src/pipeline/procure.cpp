@@ -224,13 +224,7 @@ class Executor {
     model::CanonicalDocument doc{model::DocumentType::kPurchaseOrder, workflows::ToDocument(s)};
     // Ship to the warehouse under the code the supplier knows it by.
     for (auto& party : std::get<model::Order>(doc.doc).parties) {
-      if (party.role != "ship_to") continue;
-      party.qualifier = "92";
-      party.code = party.id;
-      for (const auto& x : supplier->location_xref) {
-        if (x.id == party.id) party.code = x.code;
-      }
-      if (const auto* loc = ctx_.cfg->FindLocation(party.id)) party.name = loc->name;
+      if (party.role == "ship_to") LocationForPartner(*ctx_.cfg, supplier, &party);
     }
     mapping::EncodeOptions eo;
     store::Store* st = ctx_.store;

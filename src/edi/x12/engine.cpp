@@ -224,11 +224,6 @@ uint64_t Engine::BlockMask(const char* b) const {
   return m;
 }
 
-inline const char* Engine::SkipBlanks(const char* p) const {
-  while (p < end_ && blank_[U(*p)]) ++p;
-  return p;
-}
-
 const char* Engine::ScanSegment(const char* p, bool final) {
   const size_t first = elements_.size();
   const char e = delims_.element;

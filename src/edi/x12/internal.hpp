@@ -179,7 +179,10 @@ class Engine {
   // Scanner.
   void SetDelimiters(const Delimiters& d);
   [[gnu::noinline]] uint64_t BlockMask(const char* b) const;
-  [[gnu::always_inline]] inline const char* SkipBlanks(const char* p) const;
+  const char* SkipBlanks(const char* p) const {
+    while (p < end_ && blank_[static_cast<unsigned char>(*p)]) ++p;
+    return p;
+  }
   // Scans one segment starting at p; returns the position after its terminator, or nullptr when
   // the segment is incomplete and more input may come.
   const char* ScanSegment(const char* p, bool final);

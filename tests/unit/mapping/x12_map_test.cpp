@@ -440,6 +440,14 @@ REF*ZZ*X~
   EXPECT_NE(m.json.find("\"ship_date\": \"2026-11-22\""), std::string::npos);
 }
 
+// A warehouse or 3PL trades as a supplier would and echoes the hub's SKUs.
+X12MapOptions FromWarehouse() {
+  X12MapOptions opts;
+  opts.partner_kind = "supplier";
+  opts.hub_item_ids_are_skus = true;
+  return opts;
+}
+
 TEST_P(X12InboundTest, WarehouseShippingAdviceFrom3pl) {
   const std::string body = R"(W06*F*shopco/SO-1*20261122*WS-9**SO-1~
 N1*SF*WEST DC*92*WH-WEST~
@@ -461,10 +469,7 @@ N9*LI*2~
 N9*SE*SN-1~
 W03*95*120.5*L***2~
 )";
-  X12MapOptions opts;
-  opts.partner_kind = "supplier";
-  opts.hub_item_ids_are_skus = true;
-  auto m = Map("945", body, DocumentType::kShipment, opts);
+  auto m = Map("945", body, DocumentType::kShipment, FromWarehouse());
   EXPECT_EQ(m.json, Canon(DocumentType::kShipment, R"({
     "shipment_id": "WS-9", "ship_date": "2026-11-22", "ship_time": "14:05",
     "carrier_scac": "UPSN", "transport_mode": "M", "tracking_number": "1Z999",
@@ -531,10 +536,7 @@ N9*LI*10~
 G62*02*20261130~
 W76*4~
 )";
-  X12MapOptions opts;
-  opts.partner_kind = "supplier";
-  opts.hub_item_ids_are_skus = true;
-  auto m = Map("940", body, DocumentType::kSalesOrder, opts);
+  auto m = Map("940", body, DocumentType::kSalesOrder, FromWarehouse());
   EXPECT_EQ(m.json, Canon(DocumentType::kSalesOrder, R"({
     "po_number": "SO-7", "purpose": "cancel", "order_date": "2026-11-20",
     "parties": [{"role": "ship_to", "qualifier": "92", "code": "ST-1", "name": "SHOPCO"}],
